@@ -1,0 +1,110 @@
+# modbox: a Kconfig-configured, statically linked multicall binary for kernel modules.
+#   make defconfig | NAME_defconfig | menuconfig | allnoconfig | allyesconfig | savedefconfig
+#   make [V=1] [O=DIR]        build DIR/modbox (default: ./modbox)
+#   make install DESTDIR= PREFIX=
+#   make check | demo
+VERSION := 0.1.0
+O ?= .
+override O := $(patsubst %/,%,$(O))
+SRC := $(CURDIR)
+PREFIX ?= /usr
+DESTDIR ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC := musl-gcc
+CFLAGS_OPT ?= -Os
+CFLAGS := $(CFLAGS_OPT) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -DMODBOX_VERSION='"$(VERSION)"' \
+	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-fno-stack-protector -fno-ident -fno-pie -include $(O)/include/generated/autoconf.h \
+	$(EXTRA_CFLAGS)
+LDFLAGS := -static -s -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none \
+	-Wl,--hash-style=gnu $(EXTRA_LDFLAGS)
+
+KCONFIG_FILES := Config.in applets/Config.in libmini/Config.in
+KCONF = cd $(O) && srctree=$(SRC) kconfig-conf
+CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savedefconfig oldconfig
+NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench%
+
+.PHONY: all clean distclean install help deps check demo lint $(CONFIG_GOALS)
+all: $(O)/modbox
+
+# --- configuration --------------------------------------------------------------------
+need-kconfig = $(if $(shell command -v kconfig-conf),,$(SRC)/scripts/deps.sh build &&)
+$(O)/include/config:
+	$(Q)mkdir -p $(O)/include/config $(O)/include/generated
+defconfig: | $(O)/include/config
+	$(Q)$(need-kconfig) $(KCONF) --defconfig=$(SRC)/configs/defconfig $(SRC)/Config.in
+%_defconfig: | $(O)/include/config
+	$(Q)test -f configs/$@ || { echo "no configs/$@ (see: ls configs)"; exit 1; }
+	$(Q)$(need-kconfig) $(KCONF) --defconfig=$(SRC)/configs/$@ $(SRC)/Config.in
+allnoconfig allyesconfig oldconfig: | $(O)/include/config
+	$(Q)$(need-kconfig) $(KCONF) --$@ $(SRC)/Config.in
+menuconfig: | $(O)/include/config
+	$(Q)$(if $(shell command -v kconfig-mconf),,$(SRC)/scripts/deps.sh build &&) \
+		cd $(O) && srctree=$(SRC) kconfig-mconf $(SRC)/Config.in
+savedefconfig:
+	$(Q)$(KCONF) --savedefconfig=defconfig $(SRC)/Config.in && echo "wrote $(O)/defconfig"
+
+$(O)/.config:
+	@echo "no $(O)/.config: using configs/defconfig (make menuconfig to change it)"
+	$(Q)$(MAKE) --no-print-directory O=$(O) defconfig
+$(O)/include/config/auto.conf: $(O)/.config $(KCONFIG_FILES) | $(O)/include/config
+	$(Q)$(need-kconfig) $(KCONF) --olddefconfig $(SRC)/Config.in >/dev/null
+	$(Q)$(KCONF) --silentoldconfig $(SRC)/Config.in </dev/null
+	$(Q)touch $@
+
+ifeq ($(filter $(NODEP_GOALS),$(MAKECMDGOALS)),)
+-include $(O)/include/config/auto.conf
+endif
+
+# --- the binary -------------------------------------------------------------------------
+applets-y := applets/main.o
+applets-$(CONFIG_INSMOD) += applets/insmod.o
+applets-$(CONFIG_RMMOD) += applets/rmmod.o
+applets-$(CONFIG_LSMOD) += applets/lsmod.o
+# libmini: everything is compiled; --gc-sections drops what no enabled applet calls.
+libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o
+objs := $(addprefix $(O)/obj/,$(applets-y) $(libmini))
+# FAKE_KERNEL=1: the command-line tests' build, whose syscalls act on a directory.
+ifeq ($(FAKE_KERNEL),1)
+CFLAGS += -DMODBOX_FAKE_KERNEL
+objs += $(O)/obj/tests/fake/fake_kernel.o
+endif
+
+$(O)/obj/%.o: %.c $(O)/include/config/auto.conf
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+-include $(objs:.o=.d)
+
+$(O)/modbox: $(objs)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(objs) -o $@
+
+applet-names = $(shell sed -n 's/^CONFIG_\(INSMOD\|RMMOD\|LSMOD\|MODPROBE\|MODINFO\|DEPMOD\)=y/\1/p' \
+	$(O)/.config | tr A-Z a-z)
+install: $(O)/modbox
+	install -D -m 0755 $(O)/modbox $(DESTDIR)$(PREFIX)/sbin/modbox
+	$(Q)for a in $(applet-names); do ln -sf modbox $(DESTDIR)$(PREFIX)/sbin/$$a; done
+
+# --- tests and demo ---------------------------------------------------------------------
+check:
+	$(Q)$(SRC)/scripts/deps.sh qemu
+	$(Q)$(SRC)/tests/run.sh
+
+demo:
+	$(Q)$(SRC)/scripts/deps.sh qemu
+	$(Q)$(MAKE) --no-print-directory O=build/demo defconfig all
+	$(Q)$(SRC)/tests/qemu/demo.sh build/demo/modbox
+
+clean:
+	rm -rf $(O)/obj $(O)/modbox build
+distclean: clean
+	rm -rf $(O)/include $(O)/.config $(O)/.config.old $(O)/defconfig
+help:
+	@sed -n '2,6s/^# //p' Makefile

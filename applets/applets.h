@@ -1,0 +1,10 @@
+/* applets: the list of applets, from the Kconfig symbols. APPLET(name) each. */
+#ifdef CONFIG_INSMOD
+APPLET(insmod)
+#endif
+#ifdef CONFIG_RMMOD
+APPLET(rmmod)
+#endif
+#ifdef CONFIG_LSMOD
+APPLET(lsmod)
+#endif

@@ -1,0 +1,47 @@
+/* lsmod: the loaded modules, in kmod's format, from /proc/modules. */
+#include <errno.h>
+#include <string.h>
+
+#include "../libmini/kernel.h"
+#include "../libmini/util.h"
+
+static const char usage_text[] = "Usage: lsmod\nList the loaded modules.\n";
+static const char opt_spec[] = "h" LONGOPT("help") "\0V" LONGOPT("version") "\0";
+
+int lsmod_main(int argc, char **argv)
+{
+	struct opts o = {argv, 1, opt_spec, 0, 0};
+	struct outbuf out;
+	struct proc_module m;
+	char *p, *end;
+	size_t len;
+	int c;
+
+	(void)argc;
+	while ((c = opt_next(&o)))
+		return c == 'h' ? usage(usage_text, 0) : c == 'V' ? version() : usage(usage_text, 1);
+	if (argv[o.ind])
+		return usage(usage_text, 1);
+	p = kernel_modules_map(&len);
+	if (!p) {
+		error("could not open /proc/modules: %s\n", errno_text(errno));
+		return 1;
+	}
+	end = p + len;
+	out.fd = 1;
+	out.n = 0;
+	out_fmt(&out, "Module                  Size  Used by\n");
+	while ((p = kernel_modules_next(p, end, &m))) {
+		size_t ulen = strlen(m.users);
+
+		out_fmt(&out, "%-19s %8s  %s", m.name, m.size, m.refcnt);
+		/* "-" is nobody; "a,b,[permanent]," is shown without its last comma */
+		if (m.users[0] != '-' && ulen > 1) {
+			out_write(&out, " ", 1);
+			out_write(&out, m.users, ulen - (m.users[ulen - 1] == ','));
+		}
+		out_write(&out, "\n", 1);
+	}
+	out_flush(&out);
+	return 0;
+}

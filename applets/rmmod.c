@@ -1,0 +1,119 @@
+/* rmmod: unload modules, saying why one cannot go before the kernel is asked. */
+#include <fcntl.h>
+#include <string.h>
+
+#include "../libmini/kernel.h"
+#include "../libmini/util.h"
+
+static const char usage_text[] =
+	"Usage: rmmod [-fsv] MODULE...\n"
+	"Unload modules, by name or by file path.\n"
+	"  -f  " LONGOPT("--force   ") "unload even if in use or permanent (needs MODULE_FORCE_UNLOAD)\n"
+	"  -s  " LONGOPT("--syslog  ") "report errors to syslog\n"
+	"  -v  " LONGOPT("--verbose ") "say what is unloaded\n";
+
+static const char opt_spec[] = "f" LONGOPT("force") "\0s" LONGOPT("syslog") "\0v" LONGOPT(
+	"verbose") "\0w" LONGOPT("wait") "\0h" LONGOPT("help") "\0V" LONGOPT("version") "\0";
+
+/* What /proc/modules says against unloading name: 0 when nothing (or no /proc). Read
+ * anew for each module: removing one may free the next. */
+static int check_unload(const char *name)
+{
+	struct proc_module m;
+	size_t len;
+	char *map = kernel_modules_map(&len), *p = map, *u, *t;
+	int err = 0, perm = 0;
+
+	if (!map)
+		return 0;
+	while ((p = kernel_modules_next(p, map + len, &m)) && strcmp(m.name, name))
+		;
+	if (!p) {
+		error(kernel_module_builtin(name) ? "Module %s is builtin.\n"
+						  : "Module %s is not currently loaded\n",
+		      name);
+		err = -1;
+	} else {
+		/* users: "-", or "a,b,[permanent]," -> holders " a b" */
+		char holders[strlen(m.users) + 2], *h = holders;
+
+		for (u = m.users; *u && *u != '-'; u = t + 1) {
+			t = strchr(u, ',');
+			if (!t)
+				t = u + strlen(u) - 1;
+			if (!strncmp(u, "[permanent]", 11)) {
+				perm = 1;
+			} else {
+				*h++ = ' ';
+				memcpy(h, u, t - u);
+				h += t - u;
+			}
+		}
+		*h = 0;
+		err = -1;
+		if (h != holders)
+			error("Module %s is in use by:%s\n", name, holders);
+		else if (perm)
+			error("Module %s is permanent: it has no exit function "
+			      "(rmmod -f forces it)\n",
+			      name);
+		else if (strcmp(m.refcnt, "0") && strcmp(m.refcnt, "-"))
+			error("Module %s is in use\n", name);
+		else
+			err = 0;
+	}
+	unmap(map, len);
+	return err;
+}
+
+int rmmod_main(int argc, char **argv)
+{
+	struct opts o = {argv, 1, opt_spec, 0, 0};
+	int c, err, failed = 0, verbose = 0, flags = O_NONBLOCK;
+
+	(void)argc;
+	while ((c = opt_next(&o)))
+		switch (c) {
+		case 'f':
+			flags |= O_TRUNC;
+			break;
+		case 's':
+#ifdef CONFIG_FEATURE_SYSLOG
+			log_syslog = 1;
+#endif
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'w': /* the kernel ignores waiting since 3.13 */
+			break;
+		case 'h':
+			return usage(usage_text, 0);
+		case 'V':
+			return version();
+		default:
+			return usage(usage_text, 1);
+		}
+	if (!argv[o.ind]) {
+		error("missing module name.\n");
+		return 1;
+	}
+	for (; argv[o.ind]; o.ind++) {
+		const char *arg = argv[o.ind];
+		char name[strlen(arg) + 1];
+
+		modname_normalize(name, arg);
+		if (!(flags & O_TRUNC) && check_unload(name)) {
+			failed = 1;
+			continue;
+		}
+		if (verbose)
+			say(2, "rmmod: unloading %s\n", name);
+		err = kernel_delete_module(name, flags);
+		if (err) {
+			error("could not remove module %s: %s\n", arg, errno_text(-err));
+			failed = 1;
+		}
+	}
+	return failed;
+}

@@ -1,0 +1,164 @@
+/* kernel: the only room that makes module syscalls and reads /proc/modules, /sys/module
+ * and /dev/kmsg. The test build swaps the syscalls and the root of those paths for a
+ * fake kernel whose state lives in a directory (tests/fake/). */
+#include "kernel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifdef MODBOX_FAKE_KERNEL
+#include "../tests/fake/fake_kernel.h"
+#else
+#include <sys/syscall.h>
+#define sys_finit_module(fd, p, f) syscall(SYS_finit_module, fd, p, f)
+#define sys_init_module(img, len, p) syscall(SYS_init_module, img, len, p)
+#define sys_delete_module(name, f) syscall(SYS_delete_module, name, f)
+#define KPATH(buf, p) ((void)(buf), (p))
+#endif
+
+int kernel_finit_module(int fd, const char *params, int flags)
+{
+	return sys_finit_module(fd, params, flags) < 0 ? -errno : 0;
+}
+
+int kernel_init_module(const void *image, size_t len, const char *params)
+{
+	return sys_init_module(image, len, params) < 0 ? -errno : 0;
+}
+
+int kernel_delete_module(const char *name, int flags)
+{
+	return sys_delete_module(name, flags) < 0 ? -errno : 0;
+}
+
+const char *kernel_load_error(int err)
+{
+	switch (err) {
+	case ENOEXEC:
+		return "Invalid module format";
+	case ENOENT:
+		return "Unknown symbol in module";
+	case ESRCH:
+		return "Module has wrong symbol version";
+	case EINVAL:
+		return "Invalid parameters";
+	}
+	return errno_text(err);
+}
+
+char *kernel_modules_map(size_t *len)
+{
+	char buf[4096];
+	int fd = open(KPATH(buf, "/proc/modules"), O_RDONLY | O_CLOEXEC);
+	char *p;
+
+	if (fd < 0)
+		return 0;
+	p = map_fd(fd, len);
+	close(fd);
+	return p;
+}
+
+static char *field(char **p, char *end)
+{
+	char *s = *p;
+
+	while (*p < end && **p != ' ' && **p != '\n')
+		(*p)++;
+	if (*p < end && **p == ' ')
+		*(*p)++ = 0;
+	return s;
+}
+
+char *kernel_modules_next(char *p, char *end, struct proc_module *m)
+{
+	char *nl;
+
+	if (p >= end)
+		return 0;
+	nl = memchr(p, '\n', end - p);
+	if (!nl)
+		nl = end;
+	else
+		*nl = 0;
+	m->name = field(&p, nl);
+	m->size = field(&p, nl);
+	m->refcnt = field(&p, nl);
+	m->users = field(&p, nl);
+	m->state = field(&p, nl);
+	return nl + 1;
+}
+
+int kernel_module_builtin(const char *name)
+{
+	char path[300], buf[4096];
+
+	fmt(path, sizeof(path), "/sys/module/%s/", name);
+	if (access(KPATH(buf, path), F_OK))
+		return 0;
+	fmt(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return access(KPATH(buf, path), F_OK) != 0;
+}
+
+#ifdef CONFIG_FEATURE_KMSG
+int kernel_log_open(void)
+{
+	char buf[4096];
+	int fd = open(KPATH(buf, "/dev/kmsg"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* strstr without musl's two-way search, a kilobyte we don't need for log lines */
+static int mentions(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; *text; text++)
+		if (!strncmp(text, name, n))
+			return 1;
+	return 0;
+}
+
+void kernel_log_report(int fd, const char *modname)
+{
+	char buf[16384], *p, *end = buf, *text, *nl;
+	int pass, named = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	/* /dev/kmsg gives one record per read, "prio,seq,time,flags;text\n" and maybe
+	 * " KEY=value" lines; EPIPE means records were overwritten: read on. */
+	while (end < buf + sizeof(buf) - 1) {
+		n = read(fd, end, buf + sizeof(buf) - 1 - end);
+		if (n > 0)
+			end += n;
+		else if (!n || errno != EPIPE)
+			break;
+	}
+	close(fd);
+	for (pass = 0; pass < 2; pass++) {
+		for (p = buf; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', end - p);
+			if (!nl)
+				break;
+			*nl = 0;
+			text = *p == ' ' ? 0 : strchr(p, ';');
+			if (text && (!named || mentions(text, modname))) {
+				if (!pass)
+					named |= mentions(text, modname);
+				else
+					say(2, "%s: kernel: %s\n", applet_name, text + 1);
+			}
+			*nl = '\n';
+		}
+	}
+}
+#endif

@@ -1,0 +1,40 @@
+/* modfile: opening module files and handing them to the kernel. */
+#include "modfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "util.h"
+
+int modfile_open(const char *path)
+{
+	int fd = path[0] == '-' && !path[1] ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int modfile_load(int fd, const char *params, int flags)
+{
+	int err = -ENOSYS;
+
+	if (lseek(fd, 0, SEEK_END) >= 0) /* seekable: a file finit_module can read */
+		err = kernel_finit_module(fd, params, flags);
+#ifdef CONFIG_FEATURE_INIT_MODULE
+	if (err == -ENOSYS) {
+		size_t len;
+		void *image;
+
+		if (flags)
+			return -EOPNOTSUPP;
+		image = map_fd(fd, &len);
+		if (!image)
+			return -errno;
+		err = kernel_init_module(image, len, params);
+		unmap(image, len);
+	}
+#endif
+	return err;
+}

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Build tests: the configs build, the binary is static, disabled features leave no code,
+# make install lays out the applet links.
+set -u
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+B=${BUILD:-build}
+
+build() { # build DIR CONFIG
+	make --no-print-directory O="$B/$1" "$2" >"$T/out" 2>"$T/err" &&
+		make --no-print-directory O="$B/$1" >>"$T/out" 2>>"$T/err"
+	rc=$?
+}
+
+build default defconfig
+check "build: make defconfig && make" rc_is 0
+run file "$B/default/modbox"
+check "build: the binary is statically linked" all 'out_has "statically linked"'
+run "$B/default/modbox" --list
+check "build: the default binary runs modbox --list" all 'rc_is 0 && out_has insmod && out_has lsmod'
+run size "$B/default/modbox"
+echo "# default: $(sed -n 2p "$T/out" | awk '{print "text " $1 ", data " $2 ", bss " $3}'), file $(stat -c %s "$B/default/modbox")"
+
+build tiny tiny_defconfig
+check "build: make tiny_defconfig && make" rc_is 0
+run "$B/tiny/modbox" --list
+check "build: the tiny binary has insmod alone" all 'rc_is 0 && out_is insmod'
+run size "$B/tiny/modbox"
+echo "# tiny: $(sed -n 2p "$T/out" | awk '{print "text " $1 ", data " $2 ", bss " $3}'), file $(stat -c %s "$B/tiny/modbox")"
+run strings "$B/tiny/modbox"
+check "build: disabled features leave no code (no rmmod, lsmod, kmsg, long options)" \
+	all '! out_has "Usage: rmmod" && ! out_has "Module                  Size" &&
+	! out_has "/dev/kmsg" && ! out_has "kernel: " && ! out_has "force"'
+run "$B/tiny/modbox" insmod --force x
+check "build: tiny: long options are refused when disabled" all 'rc_is 1 && err_has "bad option"'
+
+build noconfig allnoconfig
+check "build: make allnoconfig && make (no applets at all)" rc_is 0
+build yes allyesconfig
+check "build: make allyesconfig && make" rc_is 0
+
+run make --no-print-directory O="$B/default" install DESTDIR="$T/inst" PREFIX=/usr
+check "build: make install: sbin/modbox and a link per applet" \
+	all 'rc_is 0 && [ -x "$T/inst/usr/sbin/modbox" ] && [ "$(readlink "$T/inst/usr/sbin/insmod")" = modbox ] &&
+	[ "$(readlink "$T/inst/usr/sbin/rmmod")" = modbox ] && [ "$(readlink "$T/inst/usr/sbin/lsmod")" = modbox ]'
+run make --no-print-directory O="$B/tiny" install DESTDIR="$T/inst2" PREFIX=/
+check "build: make install of the tiny config links insmod alone" \
+	all 'rc_is 0 && [ -L "$T/inst2/sbin/insmod" ] && [ ! -e "$T/inst2/sbin/rmmod" ]'
+
+cp "$B/default/.config" "$T/config.saved"
+run make --no-print-directory O="$B/default" savedefconfig
+check "build: make savedefconfig writes a minimal defconfig" \
+	all 'rc_is 0 && [ -f "$B/default/defconfig" ] && cmp -s "$B/default/defconfig" configs/defconfig'
+exit $failed

@@ -1,0 +1,227 @@
+/* fake_kernel: the module syscalls of a pretend kernel whose state is a directory tree
+ * ($MODBOX_FAKE_ROOT), for the command-line tests. Test-only: stdio is fine here.
+ *
+ * A fake module is a text file whose first line is "fakemod NAME [permanent]"; anything
+ * else is ENOEXEC, as a bad ELF file would be. Knobs, files under the root:
+ *   finit.errno       finit_module fails with this errno (e.g. 38, ENOSYS)
+ *   errno.NAME        loading NAME fails with this errno
+ *   kmsg.NAME         lines the kernel logs when loading NAME fails
+ *   errno.rm.NAME     delete_module(NAME) fails with this errno
+ * What a load leaves: sys/module/NAME/{initstate,refcnt,params,flags,via}, a line in
+ * proc/modules. Each delete_module call is logged in delete.log as "NAME FLAGS". */
+#include "fake_kernel.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *fake_path(char *buf, const char *path)
+{
+	const char *root = getenv("MODBOX_FAKE_ROOT");
+
+	snprintf(buf, PATH_MAX, "%s%s", root ? root : "/nonexistent", path);
+	return buf;
+}
+
+static int read_int(const char *path, int *v)
+{
+	char buf[PATH_MAX];
+	FILE *f = fopen(fake_path(buf, path), "r");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fscanf(f, "%d", v) == 1;
+	fclose(f);
+	return ok;
+}
+
+static void put(const char *path, const char *mode, const char *text)
+{
+	char buf[PATH_MAX];
+	FILE *f = fopen(fake_path(buf, path), mode);
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+/* kmsg.NAME's lines become /dev/kmsg records, as the kernel would log them */
+static void log_failure(const char *name)
+{
+	char path[PATH_MAX], buf[PATH_MAX], line[1024];
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "/kmsg.%s", name);
+	in = fopen(fake_path(buf, path), "r");
+	if (!in)
+		return;
+	out = fopen(fake_path(buf, "/dev/kmsg"), "a");
+	while (out && fgets(line, sizeof(line), in))
+		fprintf(out, "3,100,2000,-;%s", line);
+	if (out)
+		fclose(out);
+	fclose(in);
+}
+
+static long load(const char *image, size_t len, const char *params, int flags, const char *via)
+{
+	char name[64], word[64], path[PATH_MAX], buf[PATH_MAX], line[256];
+	int n = 0, err, permanent;
+	struct stat st;
+
+	if (len < 8 || memcmp(image, "fakemod ", 8) ||
+	    sscanf(image + 8, "%63s%n %63s", name, &n, word) < 1)
+		return fail(ENOEXEC);
+	permanent = strncmp(image + 8 + n, " permanent", 10) == 0;
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (!stat(fake_path(buf, path), &st))
+		return fail(EEXIST);
+	snprintf(path, sizeof(path), "/errno.%s", name);
+	if (read_int(path, &err)) {
+		log_failure(name);
+		return fail(err);
+	}
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	mkdir(fake_path(buf, path), 0755);
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	put(path, "w", "live\n");
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", name);
+	put(path, "w", "0\n");
+	snprintf(path, sizeof(path), "/sys/module/%s/params", name);
+	put(path, "w", params);
+	snprintf(path, sizeof(path), "/sys/module/%s/via", name);
+	put(path, "w", via);
+	snprintf(line, sizeof(line), "%d", flags);
+	snprintf(path, sizeof(path), "/sys/module/%s/flags", name);
+	put(path, "w", line);
+	snprintf(line, sizeof(line), "%s 16384 0 %s Live 0x0000000000000000\n", name,
+		 permanent ? "[permanent]," : "-");
+	put("/proc/modules", "a", line);
+	return 0;
+}
+
+long fake_finit_module(int fd, const char *params, int flags)
+{
+	char image[4096];
+	ssize_t n;
+	int err;
+
+	if (read_int("/finit.errno", &err))
+		return fail(err);
+	n = pread(fd, image, sizeof(image) - 1, 0); /* the kernel reads from offset 0 */
+	if (n < 0)
+		return fail(EINVAL);
+	image[n] = 0;
+	return load(image, n, params, flags, "finit");
+}
+
+long fake_init_module(const void *image, unsigned long len, const char *params)
+{
+	char copy[4096];
+
+	if (len >= sizeof(copy))
+		len = sizeof(copy) - 1;
+	memcpy(copy, image, len);
+	copy[len] = 0;
+	return load(copy, len, params, 0, "init");
+}
+
+/* The module that held others lets go: "NAME," leaves their users, their refcnt drops. */
+static void drop_holder(const char *file, const char *name)
+{
+	char lines[64][512], mod[64], size[32], users[256], rest[256], *u;
+	int n = 0, refcnt, i;
+	size_t len = strlen(name);
+	FILE *f = fopen(file, "r");
+
+	while (f && n < 64 && fgets(lines[n], sizeof(lines[n]), f))
+		n++;
+	if (f)
+		fclose(f);
+	f = fopen(file, "w");
+	for (i = 0; f && i < n; i++) {
+		if (sscanf(lines[i], "%63s %31s %d %255s %255[^\n]", mod, size, &refcnt, users,
+			   rest) == 5) {
+			for (u = users; (u = strstr(u, name));)
+				if ((u == users || u[-1] == ',') && u[len] == ',') {
+					memmove(u, u + len + 1, strlen(u + len + 1) + 1);
+					refcnt--;
+				} else {
+					u++;
+				}
+			fprintf(f, "%s %s %d %s %s\n", mod, size, refcnt, *users ? users : "-",
+				rest);
+		} else {
+			fputs(lines[i], f);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+long fake_delete_module(const char *name, int flags)
+{
+	char path[PATH_MAX], buf[PATH_MAX], tmp[PATH_MAX], line[512], users[256];
+	char mod[64], refcnt[16];
+	FILE *in, *out;
+	struct stat st;
+	int err = 0, found = 0;
+
+	snprintf(line, sizeof(line), "%s %d\n", name, flags);
+	put("/delete.log", "a", line);
+	snprintf(path, sizeof(path), "/errno.rm.%s", name);
+	if (read_int(path, &err))
+		return fail(err);
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	if (stat(fake_path(buf, path), &st))
+		return fail(ENOENT);
+	in = fopen(fake_path(buf, "/proc/modules"), "r");
+	out = fopen(fake_path(tmp, "/proc/modules.new"), "w");
+	while (in && out && fgets(line, sizeof(line), in)) {
+		if (sscanf(line, "%63s %*s %15s %255s", mod, refcnt, users) == 3 &&
+		    !strcmp(mod, name)) {
+			found = 1;
+			if (!(flags & O_TRUNC) && strstr(users, "[permanent]"))
+				err = EBUSY;
+			else if (!(flags & O_TRUNC) && strcmp(refcnt, "0"))
+				err = EWOULDBLOCK;
+			else
+				continue;
+		}
+		fputs(line, out);
+	}
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	if (found && err == 0) {
+		drop_holder(tmp, name);
+		rename(tmp, fake_path(buf, "/proc/modules"));
+		const char *files[] = {"initstate", "refcnt", "params", "via", "flags"};
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "/sys/module/%s/%s", name, files[i]);
+			unlink(fake_path(buf, path));
+		}
+		snprintf(path, sizeof(path), "/sys/module/%s/holders", name);
+		rmdir(fake_path(buf, path));
+		snprintf(path, sizeof(path), "/sys/module/%s", name);
+		rmdir(fake_path(buf, path));
+		return 0;
+	}
+	unlink(tmp);
+	return fail(found ? err : ENOENT);
+}

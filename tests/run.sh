@@ -1,0 +1,69 @@
+#!/bin/bash
+# The whole suite, as `make check` runs it: unit (host build under ASan/UBSan), build,
+# command-line (fake kernel) and QEMU (real Debian kernels). Every suite prints
+# "ok - NAME" / "not ok - NAME" lines; this counts them and ends with
+# "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+B=build/check
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# suite NAME CMD...: runs one suite, its lines shown and kept for the count. A suite
+# that dies before printing its cases counts as one failure.
+suite() {
+	local name=$1 out rc
+	shift
+	out=$(mktemp)
+	echo "## $name"
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ] && ! grep -q '^not ok ' "$out"; then
+		echo "not ok - $name: the suite exited $rc" | tee -a "$out"
+	fi
+	cat "$out" >>"$log"
+	rm -f "$out"
+}
+
+# --- builds the tests use ---------------------------------------------------------
+make --no-print-directory -s O=$B/test allyesconfig >/dev/null &&
+	make --no-print-directory -s O=$B/test FAKE_KERNEL=1 >/dev/null ||
+	echo "not ok - build: the test build (allyesconfig, fake kernel)" | tee -a "$log"
+
+unit() {
+	local t bin args rc=0 cflags
+	mkdir -p $B/unit
+	cflags="-g -O1 -Wall -Wextra -D_GNU_SOURCE -DMODBOX_VERSION=\"test\" \
+		-fsanitize=address,undefined -fno-sanitize-recover=all \
+		-DMODBOX_FAKE_KERNEL -include $B/test/include/generated/autoconf.h"
+	for t in tests/unit/test_*.c; do
+		bin=$B/unit/$(basename "$t" .c)
+		# shellcheck disable=SC2046
+		if ! gcc $cflags -o "$bin" "$t" libmini/*.c tests/fake/fake_kernel.c; then
+			echo "not ok - unit: $t builds"
+			rc=1
+			continue
+		fi
+		args=()
+		if [ "$bin" != "${bin%test_elf}" ]; then
+			root=$(scripts/kernels.sh root 6.1) &&
+				mapfile -t args < <(find "$root/lib/modules" -name '*.ko' | sort | sed -n '1p;50p;100p;400p;800p')
+			arm=$(scripts/kernels.sh arm64-module 2>/dev/null) && args+=("$arm")
+		fi
+		"$bin" "${args[@]}" || rc=1
+	done
+	return $rc
+}
+
+suite unit unit
+suite build env BUILD=$B tests/cli/build.sh
+suite cli tests/cli/run.sh $B/test/modbox
+if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
+	suite qemu tests/qemu/run.sh $B/default/modbox
+fi
+
+pass=$(grep -c '^ok ' "$log")
+fail=$(grep -c '^not ok ' "$log")
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ]
