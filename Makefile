@@ -68,7 +68,7 @@ applets-$(CONFIG_INSMOD) += applets/insmod.o
 applets-$(CONFIG_RMMOD) += applets/rmmod.o
 applets-$(CONFIG_LSMOD) += applets/lsmod.o
 # libmini: everything is compiled; --gc-sections drops what no enabled applet calls.
-libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o
+libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o libmini/str.o
 objs := $(addprefix $(O)/obj/,$(applets-y) $(libmini))
 # FAKE_KERNEL=1: the command-line tests' build, whose syscalls act on a directory.
 ifeq ($(FAKE_KERNEL),1)
@@ -80,6 +80,7 @@ $(O)/obj/%.o: %.c $(O)/include/config/auto.conf
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(O)/obj/libmini/str.o: CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 -include $(objs:.o=.d)
 
 $(O)/modbox: $(objs)

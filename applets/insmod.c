@@ -11,16 +11,16 @@ static const char usage_text[] =
 	"Load the module in FILE ('-': standard input) with the given parameters.\n"
 	"  -f  " LONGOPT("--force   ") "ignore the module's version magic and symbol versions\n";
 
-static const char opt_spec[] = "f" LONGOPT("force") "\0s" LONGOPT("syslog") "\0p\0"
-			       "h" LONGOPT("help") "\0V" LONGOPT("version") "\0";
 
 int insmod_main(int argc, char **argv)
 {
-	struct opts o = {argv, 1, opt_spec, 0, 0};
-	size_t room = 1;
+	static char params[1 << 16]; /* bss: costs no bytes in the file */
+	struct opts o = {argv, 1, "fsphV", OPT_LONGS("force\0syslog\0\0help\0version"), 0, 0};
 	const char *file, *why;
-	int c, i, fd, err, flags = 0;
+	char **bad;
+	int c, fd, err, flags = 0;
 
+	(void)argc;
 	while ((c = opt_next(&o)))
 		switch (c) {
 		case 'f':
@@ -38,21 +38,16 @@ int insmod_main(int argc, char **argv)
 		}
 	file = argv[o.ind];
 	if (!file) {
-		error("missing filename.\n");
+		error("missing filename.");
 		return 1;
 	}
-	for (i = o.ind + 1; i < argc; i++)
-		room += PARAMS_ROOM(strlen(argv[i]));
-	char params[room];
-	params[0] = 0;
-	for (i = o.ind + 1; i < argc; i++)
-		if ((why = params_append(params, argv[i]))) {
-			error("invalid parameter '%s': %s\n", argv[i], why);
-			return 1;
-		}
+	if ((why = params_build(params, sizeof(params), argv + o.ind + 1, &bad))) {
+		error("invalid parameter '", *bad, "': ", why);
+		return 1;
+	}
 	fd = modfile_open(file);
 	if (fd < 0) {
-		error("could not load module %s: %s\n", file, errno_text(-fd));
+		error("could not load module ", file, ": ", errno_text(-fd));
 		return 1;
 	}
 #ifdef CONFIG_FEATURE_KMSG
@@ -61,7 +56,7 @@ int insmod_main(int argc, char **argv)
 	err = modfile_load(fd, params, flags);
 	if (!err)
 		return 0;
-	error("could not insert module %s: %s\n", file, kernel_load_error(-err));
+	error("could not insert module ", file, ": ", kernel_load_error(-err));
 #ifdef CONFIG_FEATURE_KMSG
 	char name[strlen(file) + 1];
 	kernel_log_report(log, modname_normalize(name, file));

@@ -6,11 +6,10 @@
 #include "../libmini/util.h"
 
 static const char usage_text[] = "Usage: lsmod\nList the loaded modules.\n";
-static const char opt_spec[] = "h" LONGOPT("help") "\0V" LONGOPT("version") "\0";
 
 int lsmod_main(int argc, char **argv)
 {
-	struct opts o = {argv, 1, opt_spec, 0, 0};
+	struct opts o = {argv, 1, "hV", OPT_LONGS("help\0version"), 0, 0};
 	struct outbuf out;
 	struct proc_module m;
 	char *p, *end;
@@ -24,17 +23,21 @@ int lsmod_main(int argc, char **argv)
 		return usage(usage_text, 1);
 	p = kernel_modules_map(&len);
 	if (!p) {
-		error("could not open /proc/modules: %s\n", errno_text(errno));
+		error("could not open /proc/modules: ", errno_text(errno));
 		return 1;
 	}
 	end = p + len;
 	out.fd = 1;
 	out.n = 0;
-	out_fmt(&out, "Module                  Size  Used by\n");
+	out_pad(&out, "Module                  Size  Used by\n", 0);
 	while ((p = kernel_modules_next(p, end, &m))) {
 		size_t ulen = strlen(m.users);
 
-		out_fmt(&out, "%-19s %8s  %s", m.name, m.size, m.refcnt);
+		out_pad(&out, m.name, -19);
+		out_write(&out, " ", 1);
+		out_pad(&out, m.size, 8);
+		out_write(&out, "  ", 2);
+		out_pad(&out, m.refcnt, 0);
 		/* "-" is nobody; "a,b,[permanent]," is shown without its last comma */
 		if (m.users[0] != '-' && ulen > 1) {
 			out_write(&out, " ", 1);

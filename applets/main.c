@@ -24,10 +24,10 @@ static void list(int fd, int header)
 	size_t i;
 
 	if (header)
-		say(fd, "Usage: modbox APPLET [ARGS]...  or  APPLET [ARGS]...\n"
+		put(fd, "Usage: modbox APPLET [ARGS]...  or  APPLET [ARGS]...\n"
 			"       modbox --list\nApplets:\n");
 	for (i = 0; i < N_APPLETS; i++)
-		say(fd, header ? "\t%s\n" : "%s\n", applets[i].name);
+		put(fd, header ? "\t" : "", applets[i].name, "\n");
 }
 
 int main(int argc, char **argv)
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 			applet_name = applets[i].name;
 			return applets[i].main(argc, argv);
 		}
-	say(2, "modbox: applet not found: %s\n", name);
+	put(2, "modbox: applet not found: ", name, "\n");
 	list(2, 1);
 	return 1;
 }

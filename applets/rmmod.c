@@ -12,8 +12,6 @@ static const char usage_text[] =
 	"  -s  " LONGOPT("--syslog  ") "report errors to syslog\n"
 	"  -v  " LONGOPT("--verbose ") "say what is unloaded\n";
 
-static const char opt_spec[] = "f" LONGOPT("force") "\0s" LONGOPT("syslog") "\0v" LONGOPT(
-	"verbose") "\0w" LONGOPT("wait") "\0h" LONGOPT("help") "\0V" LONGOPT("version") "\0";
 
 /* What /proc/modules says against unloading name: 0 when nothing (or no /proc). Read
  * anew for each module: removing one may free the next. */
@@ -29,9 +27,8 @@ static int check_unload(const char *name)
 	while ((p = kernel_modules_next(p, map + len, &m)) && strcmp(m.name, name))
 		;
 	if (!p) {
-		error(kernel_module_builtin(name) ? "Module %s is builtin.\n"
-						  : "Module %s is not currently loaded\n",
-		      name);
+		error("Module ", name,
+		      kernel_module_builtin(name) ? " is builtin." : " is not currently loaded");
 		err = -1;
 	} else {
 		/* users: "-", or "a,b,[permanent]," -> holders " a b" */
@@ -52,13 +49,12 @@ static int check_unload(const char *name)
 		*h = 0;
 		err = -1;
 		if (h != holders)
-			error("Module %s is in use by:%s\n", name, holders);
+			error("Module ", name, " is in use by:", holders);
 		else if (perm)
-			error("Module %s is permanent: it has no exit function "
-			      "(rmmod -f forces it)\n",
-			      name);
+			error("Module ", name,
+			      " is permanent: it has no exit function (rmmod -f forces it)");
 		else if (strcmp(m.refcnt, "0") && strcmp(m.refcnt, "-"))
-			error("Module %s is in use\n", name);
+			error("Module ", name, " is in use");
 		else
 			err = 0;
 	}
@@ -68,7 +64,8 @@ static int check_unload(const char *name)
 
 int rmmod_main(int argc, char **argv)
 {
-	struct opts o = {argv, 1, opt_spec, 0, 0};
+	struct opts o = {argv, 1, "fsvwhV",
+			 OPT_LONGS("force\0syslog\0verbose\0wait\0help\0version"), 0, 0};
 	int c, err, failed = 0, verbose = 0, flags = O_NONBLOCK;
 
 	(void)argc;
@@ -95,7 +92,7 @@ int rmmod_main(int argc, char **argv)
 			return usage(usage_text, 1);
 		}
 	if (!argv[o.ind]) {
-		error("missing module name.\n");
+		error("missing module name.");
 		return 1;
 	}
 	for (; argv[o.ind]; o.ind++) {
@@ -108,10 +105,10 @@ int rmmod_main(int argc, char **argv)
 			continue;
 		}
 		if (verbose)
-			say(2, "rmmod: unloading %s\n", name);
+			put(2, "rmmod: unloading ", name, "\n");
 		err = kernel_delete_module(name, flags);
 		if (err) {
-			error("could not remove module %s: %s\n", arg, errno_text(-err));
+			error("could not remove module ", arg, ": ", errno_text(-err));
 			failed = 1;
 		}
 	}

@@ -53,7 +53,7 @@ const char *kernel_load_error(int err)
 char *kernel_modules_map(size_t *len)
 {
 	char buf[4096];
-	int fd = open(KPATH(buf, "/proc/modules"), O_RDONLY | O_CLOEXEC);
+	int fd = xopen(KPATH(buf, "/proc/modules"), O_RDONLY);
 	char *p;
 
 	if (fd < 0)
@@ -97,10 +97,10 @@ int kernel_module_builtin(const char *name)
 {
 	char path[300], buf[4096];
 
-	fmt(path, sizeof(path), "/sys/module/%s/", name);
+	cat(path, sizeof(path), "/sys/module/", name, "/");
 	if (access(KPATH(buf, path), F_OK))
 		return 0;
-	fmt(path, sizeof(path), "/sys/module/%s/initstate", name);
+	cat(path, sizeof(path), "/sys/module/", name, "/initstate");
 	return access(KPATH(buf, path), F_OK) != 0;
 }
 
@@ -108,7 +108,7 @@ int kernel_module_builtin(const char *name)
 int kernel_log_open(void)
 {
 	char buf[4096];
-	int fd = open(KPATH(buf, "/dev/kmsg"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = xopen(KPATH(buf, "/dev/kmsg"), O_RDONLY | O_NONBLOCK);
 
 	if (fd >= 0)
 		lseek(fd, 0, SEEK_END);
@@ -155,7 +155,7 @@ void kernel_log_report(int fd, const char *modname)
 				if (!pass)
 					named |= mentions(text, modname);
 				else
-					say(2, "%s: kernel: %s\n", applet_name, text + 1);
+					put(2, applet_name, ": kernel: ", text + 1, "\n");
 			}
 			*nl = '\n';
 		}

@@ -11,7 +11,7 @@
 
 int modfile_open(const char *path)
 {
-	int fd = path[0] == '-' && !path[1] ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = path[0] == '-' && !path[1] ? 0 : xopen(path, O_RDONLY);
 
 	return fd < 0 ? -errno : fd;
 }

@@ -2,7 +2,6 @@
 #ifndef MODBOX_UTIL_H
 #define MODBOX_UTIL_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #ifndef CONFIG_FEATURE_LONG_OPTIONS
@@ -17,11 +16,17 @@ extern int log_syslog; /* messages go to syslog instead of stderr (-s) */
 /* Writes all of buf to fd; returns 0 or -1. */
 int write_all(int fd, const void *buf, size_t len);
 
-/* printf-like into buf (always NUL-terminated), knowing %s %c %d %u %lu and a width
- * with an optional '-' flag: enough for every message modbox prints. */
-size_t vfmt(char *buf, size_t cap, const char *f, va_list ap);
-size_t fmt(char *buf, size_t cap, const char *f, ...);
-void say(int fd, const char *f, ...);
+/* Messages are strings put one after the other (printf would cost more than an
+ * applet); the macros pass them as a NULL-terminated array. */
+size_t cat_v(char *buf, size_t cap, const char *const *s);
+#define cat(buf, cap, ...) cat_v(buf, cap, (const char *const[]){__VA_ARGS__, 0})
+void put_v(int fd, const char *const *s);
+#define put(fd, ...) put_v(fd, (const char *const[]){__VA_ARGS__, 0})
+/* "APPLET: ERROR: " + the strings + "\n" to stderr, or to syslog with -s. */
+void error_v(const char *const *s);
+#define error(...) error_v((const char *const[]){__VA_ARGS__, 0})
+/* The decimal digits of v, written backwards from end (which gets the NUL). */
+char *utoa(char *end, unsigned long v);
 
 /* Buffered output for applets that print many lines. */
 struct outbuf {
@@ -30,12 +35,10 @@ struct outbuf {
 	char buf[4096];
 };
 void out_write(struct outbuf *o, const void *p, size_t len);
-/* One formatted piece of at most 1 KiB (longer ones are cut: use out_write). */
-void out_fmt(struct outbuf *o, const char *f, ...);
+/* s right-aligned in width columns, or left-aligned in -width. */
+void out_pad(struct outbuf *o, const char *s, int width);
 void out_flush(struct outbuf *o);
 
-/* "APPLET: ERROR: ..." to stderr, or to syslog with -s. */
-void error(const char *f, ...);
 /* Prints an applet's usage text: to stdout with code 0 (--help), else to stderr.
  * Returns code, the exit status. */
 int usage(const char *text, int code);
@@ -44,18 +47,27 @@ int version(void);
 /* glibc's text for an errno value (modbox compares its messages with Debian's kmod). */
 const char *errno_text(int err);
 
-/* Option parsing. spec: one entry per option, each "c" or "c:" (takes an argument)
- * followed by its long name (may be empty), entries separated by NULs, "" at the end.
- * Returns the option's short char, 0 when the options end (*ind is the first operand),
- * or '?' after saying what is wrong. -h/--help and -V/--version are the caller's. */
+/* Option parsing, getopt-like: shorts as getopt's ("fk:"), longs one NUL-separated
+ * name per letter of shorts in the same order ("" for none), given through OPT_LONGS()
+ * so that they vanish without FEATURE_LONG_OPTIONS. Options end at the first operand.
+ * opt_next returns the option's letter, 0 when the options end (ind is then the first
+ * operand), or '?' after saying what is wrong. */
+#ifdef CONFIG_FEATURE_LONG_OPTIONS
+#define OPT_LONGS(s) s
+#else
+#define OPT_LONGS(s) 0
+#endif
 struct opts {
 	char **argv;
 	int ind;
-	const char *spec;
+	const char *shorts, *longs;
 	const char *bundle; /* rest of a "-abc" group */
 	char *arg;
 };
 int opt_next(struct opts *o);
+
+/* open(path, flags | O_CLOEXEC): the fd, or -1 and errno. */
+int xopen(const char *path, int flags);
 
 /* Whole file or stream into memory: mmap for regular files, an anonymous mapping grown
  * with mremap for pipes and /proc files. Returns the start or NULL with errno set. */

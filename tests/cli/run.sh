@@ -235,11 +235,13 @@ kh_export 16384 1 kh_import, Live 0xffffffffc0a00000 (OE)
 kh_import 16384 0 - Live 0xffffffffc09f0000 (OE)
 kh_perm 12288 0 [permanent], Live 0xffffffffc09e0000 (OE)
 a_module_with_a_long_name 1234567 3 x,y,z, Live 0xffffffffc09d0000
+big 123456789 12 - Live 0xffffffffc09c0000
 PROC
 run "$T/bin/lsmod"
 want=$(printf '%s\n' 'Module                  Size  Used by'
 	printf '%-19s %8lu  %d%s\n' kh_export 16384 1 ' kh_import' kh_import 16384 0 '' \
-		kh_perm 12288 0 ' [permanent]' a_module_with_a_long_name 1234567 3 ' x,y,z')
+		kh_perm 12288 0 ' [permanent]' a_module_with_a_long_name 1234567 3 ' x,y,z' \
+		big 123456789 12 '')
 check "lsmod: kmod's header and rows; holders joined by commas" all 'rc_is 0 && out_is "$want"'
 check "lsmod: a module without exit shows [permanent]" all 'out_has "kh_perm                12288  0 [permanent]"'
 : >"$T/root/proc/modules"

@@ -9,7 +9,7 @@ static const char *build(const char *const *words)
 {
 	buf[0] = 0;
 	for (; *words; words++)
-		if (params_append(buf, *words))
+		if (params_append(buf, sizeof(buf), *words))
 			return 0;
 	return buf;
 }
@@ -40,20 +40,20 @@ int main(void)
 		CHECK(build(WORDS("=1")) == 0);
 	CASE("params: a quote inside a value is refused") {
 		buf[0] = 0;
-		CHECK(params_append(buf, "s=a\"b") != 0);
-		CHECK(params_append(buf, "s=\"a\"b\"") != 0);
-		CHECK(params_append(buf, "s=\"ab") != 0);
+		CHECK(params_append(buf, sizeof(buf), "s=a\"b") != 0);
+		CHECK(params_append(buf, sizeof(buf), "s=\"a\"b\"") != 0);
+		CHECK(params_append(buf, sizeof(buf), "s=\"ab") != 0);
 		CHECK_STR(buf, "");
 	}
 	CASE("params: white space or a quote in a name is refused") {
 		buf[0] = 0;
-		CHECK(params_append(buf, "a b=1") != 0);
-		CHECK(params_append(buf, "a\"b=1") != 0);
-		CHECK(params_append(buf, "a b") != 0);
+		CHECK(params_append(buf, sizeof(buf), "a b=1") != 0);
+		CHECK(params_append(buf, sizeof(buf), "a\"b=1") != 0);
+		CHECK(params_append(buf, sizeof(buf), "a b") != 0);
 	}
 	CASE("params: a refused word leaves the string unchanged") {
 		strcpy(buf, "a=1");
-		CHECK(params_append(buf, "=x") != 0);
+		CHECK(params_append(buf, sizeof(buf), "=x") != 0);
 		CHECK_STR(buf, "a=1");
 	}
 	CASE("params: a value up to 1024 bytes passes, a longer one is refused") {
@@ -61,18 +61,26 @@ int main(void)
 		memcpy(big, "s=", 2);
 		big[2 + PARAMS_VALUE_MAX] = 0;
 		buf[0] = 0;
-		CHECK(params_append(buf, big) == 0);
+		CHECK(params_append(buf, sizeof(buf), big) == 0);
 		big[2 + PARAMS_VALUE_MAX] = 'x';
 		big[3 + PARAMS_VALUE_MAX] = 0;
 		buf[0] = 0;
-		CHECK(params_append(buf, big) != 0);
+		CHECK(params_append(buf, sizeof(buf), big) != 0);
 	}
-	CASE("params: PARAMS_ROOM is enough for the worst case") {
-		const char *w = "s=a b";
-		buf[0] = 'x';
-		buf[1] = 0;
-		CHECK(params_append(buf, w) == 0);
-		CHECK(strlen(buf) + 1 <= 2 + PARAMS_ROOM(strlen(w)));
+	CASE("params: a word that does not fit is refused, the string unchanged") {
+		char small[12] = "a=1";
+		CHECK(params_append(small, sizeof(small), "s=a b") == 0); /* a=1 s="a b" */
+		CHECK_STR(small, "a=1 s=\"a b\"");
+		CHECK(params_append(small, sizeof(small), "x") != 0);
+		CHECK_STR(small, "a=1 s=\"a b\"");
+	}
+	CASE("params: params_build names the word it refused") {
+		char *words[] = {"a=1", "b=x\"y", "c", 0}, **bad;
+		CHECK(params_build(buf, sizeof(buf), words, &bad) != 0);
+		CHECK(bad == &words[1]);
+		char *good[] = {"a=1", "c", 0};
+		CHECK(params_build(buf, sizeof(buf), good, &bad) == 0);
+		CHECK_STR(buf, "a=1 c");
 	}
 	return unit_failed;
 }
