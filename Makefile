@@ -103,6 +103,15 @@ demo:
 	$(Q)$(MAKE) --no-print-directory O=build/demo defconfig all
 	$(Q)$(SRC)/tests/qemu/demo.sh build/demo/modbox
 
+# lint: the formatter's verdict, cppcheck, and a warning-free build
+LINT_SRC = $(wildcard applets/*.[ch] libmini/*.[ch])
+lint:
+	clang-format --dry-run -Werror $(LINT_SRC)
+	cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		-D__GNUC__ -DCONFIG_INSMOD -DCONFIG_RMMOD -DCONFIG_LSMOD $(filter %.c,$(LINT_SRC))
+	$(MAKE) --no-print-directory O=build/lint allyesconfig >/dev/null
+	$(MAKE) --no-print-directory O=build/lint EXTRA_CFLAGS=-Werror
+
 clean:
 	rm -rf $(O)/obj $(O)/modbox build
 distclean: clean

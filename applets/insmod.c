@@ -6,16 +6,16 @@
 #include "../libmini/params.h"
 #include "../libmini/util.h"
 
-static const char usage_text[] =
-	"Usage: insmod [-f] FILE [NAME[=VALUE]]...\n"
+static const char usage_text[] = "Usage: insmod [-f] FILE [NAME[=VALUE]]...\n" HELP(
 	"Load the module in FILE ('-': standard input) with the given parameters.\n"
-	"  -f  " LONGOPT("--force   ") "ignore the module's version magic and symbol versions\n";
-
+	"  -f  " LONGOPT(
+		"--force   ") "ignore the module's version magic and symbol versions\n");
 
 int insmod_main(int argc, char **argv)
 {
 	static char params[1 << 16]; /* bss: costs no bytes in the file */
-	struct opts o = {argv, 1, "fsphV", OPT_LONGS("force\0syslog\0\0help\0version"), 0, 0};
+	struct opts o = {argv, 1, "fsphV", OPT_LONGS("force\0syslog\0\0help\0version"),
+			 0,    0};
 	const char *file, *why;
 	char **bad;
 	int c, fd, err, flags = 0;
@@ -24,7 +24,8 @@ int insmod_main(int argc, char **argv)
 	while ((c = opt_next(&o)))
 		switch (c) {
 		case 'f':
-			flags = MODULE_INIT_IGNORE_MODVERSIONS | MODULE_INIT_IGNORE_VERMAGIC;
+			flags = MODULE_INIT_IGNORE_MODVERSIONS |
+				MODULE_INIT_IGNORE_VERMAGIC;
 			break;
 		case 's': /* accepted and ignored, as kmod does */
 		case 'p':

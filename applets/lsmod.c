@@ -5,7 +5,7 @@
 #include "../libmini/kernel.h"
 #include "../libmini/util.h"
 
-static const char usage_text[] = "Usage: lsmod\nList the loaded modules.\n";
+static const char usage_text[] = "Usage: lsmod\n" HELP("List the loaded modules.\n");
 
 int lsmod_main(int argc, char **argv)
 {
@@ -18,7 +18,9 @@ int lsmod_main(int argc, char **argv)
 
 	(void)argc;
 	while ((c = opt_next(&o)))
-		return c == 'h' ? usage(usage_text, 0) : c == 'V' ? version() : usage(usage_text, 1);
+		return c == 'h'	  ? usage(usage_text, 0)
+		       : c == 'V' ? version()
+				  : usage(usage_text, 1);
 	if (argv[o.ind])
 		return usage(usage_text, 1);
 	p = kernel_modules_map(&len);

@@ -5,13 +5,14 @@
 #include "../libmini/kernel.h"
 #include "../libmini/util.h"
 
-static const char usage_text[] =
-	"Usage: rmmod [-fsv] MODULE...\n"
+static const char usage_text[] = "Usage: rmmod [-fsv] MODULE...\n" HELP(
 	"Unload modules, by name or by file path.\n"
-	"  -f  " LONGOPT("--force   ") "unload even if in use or permanent (needs MODULE_FORCE_UNLOAD)\n"
-	"  -s  " LONGOPT("--syslog  ") "report errors to syslog\n"
-	"  -v  " LONGOPT("--verbose ") "say what is unloaded\n";
-
+	"  -f  " LONGOPT(
+		"--force   ") "unload even if in use or permanent (needs MODULE_FORCE_UNLOAD)\n"
+			      "  -s  " LONGOPT(
+				      "--syslog  ") "report errors to syslog\n"
+						    "  -v  " LONGOPT(
+							    "--verbose ") "say what is unloaded\n");
 
 /* What /proc/modules says against unloading name: 0 when nothing (or no /proc). Read
  * anew for each module: removing one may free the next. */
@@ -28,7 +29,8 @@ static int check_unload(const char *name)
 		;
 	if (!p) {
 		error("Module ", name,
-		      kernel_module_builtin(name) ? " is builtin." : " is not currently loaded");
+		      kernel_module_builtin(name) ? " is builtin."
+						  : " is not currently loaded");
 		err = -1;
 	} else {
 		/* users: "-", or "a,b,[permanent]," -> holders " a b" */
@@ -64,8 +66,10 @@ static int check_unload(const char *name)
 
 int rmmod_main(int argc, char **argv)
 {
-	struct opts o = {argv, 1, "fsvwhV",
-			 OPT_LONGS("force\0syslog\0verbose\0wait\0help\0version"), 0, 0};
+	struct opts o = {
+		argv,	  1,
+		"fsvwhV", OPT_LONGS("force\0syslog\0verbose\0wait\0help\0version"),
+		0,	  0};
 	int c, err, failed = 0, verbose = 0, flags = O_NONBLOCK;
 
 	(void)argc;

@@ -87,7 +87,7 @@ void out_pad(struct outbuf *o, const char *s, int width)
 	for (; width > (int)len; width--)
 		out_write(o, " ", 1);
 	out_write(o, s, len);
-	for (; -width > (int)len; width++)
+	for (; - width > (int)len; width++)
 		out_write(o, " ", 1);
 }
 
@@ -148,27 +148,26 @@ void error_v(const char *const *s)
  * opens give, in glibc's words (musl's differ for some, e.g. EBUSY). Others print as
  * glibc prints unknown ones: a table of all would cost a kilobyte. */
 #ifdef CONFIG_FEATURE_ERRNO_TEXTS
-static const char errno_table[] =
-	"\001Operation not permitted\0"
-	"\002No such file or directory\0"
-	"\005Input/output error\0"
-	"\006No such device or address\0"
-	"\010Exec format error\0"
-	"\013Resource temporarily unavailable\0"
-	"\014Cannot allocate memory\0"
-	"\015Permission denied\0"
-	"\016Bad address\0"
-	"\020Device or resource busy\0"
-	"\021File exists\0"
-	"\023No such device\0"
-	"\025Is a directory\0"
-	"\026Invalid argument\0"
-	"\032Text file busy\0"
-	"\046Function not implemented\0"
-	"\137Operation not supported\0"
-	"\156Connection timed out\0"
-	"\176Required key not available\0"
-	"\201Key was rejected by service\0";
+static const char errno_table[] = "\001Operation not permitted\0"
+				  "\002No such file or directory\0"
+				  "\005Input/output error\0"
+				  "\006No such device or address\0"
+				  "\010Exec format error\0"
+				  "\013Resource temporarily unavailable\0"
+				  "\014Cannot allocate memory\0"
+				  "\015Permission denied\0"
+				  "\016Bad address\0"
+				  "\020Device or resource busy\0"
+				  "\021File exists\0"
+				  "\023No such device\0"
+				  "\025Is a directory\0"
+				  "\026Invalid argument\0"
+				  "\032Text file busy\0"
+				  "\046Function not implemented\0"
+				  "\137Operation not supported\0"
+				  "\156Connection timed out\0"
+				  "\176Required key not available\0"
+				  "\201Key was rejected by service\0";
 
 #else
 static const char errno_table[] = "";
@@ -202,7 +201,10 @@ int opt_next(struct opts *o)
 		if (a[1] == '-') {
 			if (!a[2])
 				return 0;
-#ifdef CONFIG_FEATURE_LONG_OPTIONS
+#ifndef CONFIG_FEATURE_LONG_OPTIONS
+			if (!strcmp(a + 2, "help")) /* every applet knows --help */
+				return 'h';
+#else
 			const char *eq = strchr(a, '='), *l = o->longs;
 			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 
@@ -239,8 +241,8 @@ int opt_next(struct opts *o)
 		o->arg = *o->bundle ? (char *)o->bundle : o->argv[o->ind++];
 		o->bundle = 0;
 		if (!o->arg) {
-			put(2, applet_name, ": option requires an argument -- '", (char[]){c, 0},
-			    "'\n");
+			put(2, applet_name, ": option requires an argument -- '",
+			    (char[]){c, 0}, "'\n");
 			return '?';
 		}
 	}

@@ -9,6 +9,12 @@
 #else
 #define LONGOPT(s) s
 #endif
+/* What --help says beyond the usage line, when configured. */
+#ifdef CONFIG_FEATURE_HELP_TEXT
+#define HELP(s) s
+#else
+#define HELP(s) ""
+#endif
 
 extern const char *applet_name;
 extern int log_syslog; /* messages go to syslog instead of stderr (-s) */

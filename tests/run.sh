@@ -56,6 +56,17 @@ unit() {
 	return $rc
 }
 
+lint() {
+	local out
+	if out=$(make --no-print-directory lint 2>&1); then
+		echo "ok - lint: clang-format, cppcheck, -Werror build"
+	else
+		tail -n 20 <<<"$out" | sed 's/^/# /'
+		echo "not ok - lint: clang-format, cppcheck, -Werror build"
+	fi
+}
+
+suite lint lint
 suite unit unit
 suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox

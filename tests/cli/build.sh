@@ -32,6 +32,8 @@ run strings "$B/tiny/modbox"
 check "build: disabled features leave no code (no rmmod, lsmod, kmsg, long options)" \
 	all '! out_has "Usage: rmmod" && ! out_has "Module                  Size" &&
 	! out_has "/dev/kmsg" && ! out_has "kernel: " && ! out_has "force"'
+run "$B/tiny/modbox" insmod --help
+check "build: tiny: --help still prints the usage, exit 0" all 'rc_is 0 && out_has "Usage: insmod"'
 run "$B/tiny/modbox" insmod --force x
 check "build: tiny: long options are refused when disabled" all 'rc_is 1 && err_has "bad option"'
 
