@@ -228,6 +228,32 @@ run "$T/bin/rmmod" m
 check "rmmod: without /proc/modules the kernel is asked directly" \
 	all 'grep -q "^m " "$T/root/delete.log"'
 
+# rmmod -s: the message goes to /dev/log (a private /dev in a mount namespace, so the
+# host's syslog is not touched); python3 plays syslogd.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v python3 >/dev/null; then
+	reset_kernel
+	run unshare -m sh -c '
+		mount -t tmpfs none /dev && : >/dev/null || exit 2
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+s.settimeout(5)
+print(\"ready\", flush=True)
+sys.stdout.write(s.recv(4096).decode())
+" >"$1" &
+		for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /dev/log ] && break; sleep 0.2; done
+		"$2" -s nosuchmod
+		r=$?
+		wait
+		exit $r' sh "$T/syslog" "$T/bin/rmmod"
+	check "rmmod -s: the error goes to syslog as LOG_ERR, not to stderr" \
+		all 'rc_is 1 && err_empty && grep -qx "ready" "$T/syslog" &&
+		grep -q "^<11>rmmod: ERROR: Module nosuchmod is not currently loaded" "$T/syslog"'
+else
+	echo "ok - rmmod -s: syslog # SKIP needs root, unshare and python3"
+fi
+
 # --- lsmod -------------------------------------------------------------------------
 reset_kernel
 cat >"$T/root/proc/modules" <<'PROC'
