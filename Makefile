@@ -83,6 +83,9 @@ $(O)/obj/%.o: %.c $(O)/include/config/auto.conf
 $(O)/obj/libmini/str.o: CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 -include $(objs:.o=.d)
 
+ifeq ($(CONFIG_FEATURE_OWN_START)$(FAKE_KERNEL),y)
+LDFLAGS += -nostartfiles
+endif
 $(O)/modbox: $(objs)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(objs) -o $@

@@ -23,9 +23,9 @@ int lsmod_main(int argc, char **argv)
 				  : usage(usage_text, 1);
 	if (argv[o.ind])
 		return usage(usage_text, 1);
-	p = kernel_modules_map(&len);
-	if (!p) {
-		error("could not open /proc/modules: ", errno_text(errno));
+	c = kernel_modules_map(&p, &len);
+	if (c) {
+		error("could not open /proc/modules: ", errno_text(-c));
 		return 1;
 	}
 	end = p + len;

@@ -2,6 +2,7 @@
  * called as modbox. */
 #include <string.h>
 
+#include "../libmini/sys.h"
 #include "../libmini/util.h"
 
 #define APPLET(n) int n##_main(int argc, char **argv);
@@ -29,6 +30,23 @@ static void list(int fd, int header)
 	for (i = 0; i < N_APPLETS; i++)
 		put(fd, header ? "\t" : "", applets[i].name, "\n");
 }
+
+/* The fake kernel of the tests uses stdio, so its build keeps libc's start-up. */
+#if defined(CONFIG_FEATURE_OWN_START) && !defined(MODBOX_FAKE_KERNEL)
+/* Entered from the kernel with argc, argv[], NULL, envp[] on the stack: no libc
+ * start-up (TLS, stdio, atexit), which libmini never needs since it keeps no errno. */
+#if defined(__x86_64__)
+__asm__(".text\n.global _start\n_start:\n\txor %ebp, %ebp\n\tmov %rsp, %rdi\n"
+	"\tand $-16, %rsp\n\tcall modbox_start\n\thlt\n");
+#else
+#error "FEATURE_OWN_START: no start code for this architecture yet"
+#endif
+int main(int argc, char **argv);
+void modbox_start(long *sp)
+{
+	sys_exit(main((int)sp[0], (char **)(sp + 1)));
+}
+#endif
 
 int main(int argc, char **argv)
 {

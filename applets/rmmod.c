@@ -20,11 +20,12 @@ static int check_unload(const char *name)
 {
 	struct proc_module m;
 	size_t len;
-	char *map = kernel_modules_map(&len), *p = map, *u, *t;
+	char *map, *p, *u, *t;
 	int err = 0, perm = 0;
 
-	if (!map)
+	if (kernel_modules_map(&map, &len))
 		return 0;
+	p = map;
 	while ((p = kernel_modules_next(p, map + len, &m)) && strcmp(m.name, name))
 		;
 	if (!p) {

@@ -13,26 +13,26 @@
 #ifdef MODBOX_FAKE_KERNEL
 #include "../tests/fake/fake_kernel.h"
 #else
-#include <sys/syscall.h>
-#define sys_finit_module(fd, p, f) syscall(SYS_finit_module, fd, p, f)
-#define sys_init_module(img, len, p) syscall(SYS_init_module, img, len, p)
-#define sys_delete_module(name, f) syscall(SYS_delete_module, name, f)
+#include "sys.h"
+#define sys_finit_module(fd, p, f) sys3(SYS_finit_module, fd, (long)(p), f)
+#define sys_init_module(img, len, p) sys3(SYS_init_module, (long)(img), len, (long)(p))
+#define sys_delete_module(name, f) sys3(SYS_delete_module, (long)(name), f, 0)
 #define KPATH(buf, p) ((void)(buf), (p))
 #endif
 
 int kernel_finit_module(int fd, const char *params, int flags)
 {
-	return sys_finit_module(fd, params, flags) < 0 ? -errno : 0;
+	return sys_finit_module(fd, params, flags);
 }
 
 int kernel_init_module(const void *image, size_t len, const char *params)
 {
-	return sys_init_module(image, len, params) < 0 ? -errno : 0;
+	return sys_init_module(image, len, params);
 }
 
 int kernel_delete_module(const char *name, int flags)
 {
-	return sys_delete_module(name, flags) < 0 ? -errno : 0;
+	return sys_delete_module(name, flags);
 }
 
 const char *kernel_load_error(int err)
@@ -50,17 +50,16 @@ const char *kernel_load_error(int err)
 	return errno_text(err);
 }
 
-char *kernel_modules_map(size_t *len)
+int kernel_modules_map(char **map, size_t *len)
 {
 	char buf[4096];
-	int fd = xopen(KPATH(buf, "/proc/modules"), O_RDONLY);
-	char *p;
+	int fd = xopen(KPATH(buf, "/proc/modules"), O_RDONLY), err;
 
 	if (fd < 0)
-		return 0;
-	p = map_fd(fd, len);
-	close(fd);
-	return p;
+		return fd;
+	err = map_fd(fd, map, len);
+	sys_close(fd);
+	return err;
 }
 
 static char *field(char **p, char *end)
@@ -98,10 +97,10 @@ int kernel_module_builtin(const char *name)
 	char path[300], buf[4096];
 
 	cat(path, sizeof(path), "/sys/module/", name, "/");
-	if (access(KPATH(buf, path), F_OK))
+	if (sys_access(KPATH(buf, path)))
 		return 0;
 	cat(path, sizeof(path), "/sys/module/", name, "/initstate");
-	return access(KPATH(buf, path), F_OK) != 0;
+	return sys_access(KPATH(buf, path)) != 0;
 }
 
 #ifdef CONFIG_FEATURE_KMSG
@@ -111,7 +110,7 @@ int kernel_log_open(void)
 	int fd = xopen(KPATH(buf, "/dev/kmsg"), O_RDONLY | O_NONBLOCK);
 
 	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
+		sys_lseek_end(fd);
 	return fd;
 }
 
@@ -130,20 +129,20 @@ void kernel_log_report(int fd, const char *modname)
 {
 	char buf[16384], *p, *end = buf, *text, *nl;
 	int pass, named = 0;
-	ssize_t n;
+	long n;
 
 	if (fd < 0)
 		return;
 	/* /dev/kmsg gives one record per read, "prio,seq,time,flags;text\n" and maybe
 	 * " KEY=value" lines; EPIPE means records were overwritten: read on. */
 	while (end < buf + sizeof(buf) - 1) {
-		n = read(fd, end, buf + sizeof(buf) - 1 - end);
+		n = sys_read(fd, end, buf + sizeof(buf) - 1 - end);
 		if (n > 0)
 			end += n;
-		else if (!n || errno != EPIPE)
+		else if (n != -EPIPE)
 			break;
 	}
-	close(fd);
+	sys_close(fd);
 	for (pass = 0; pass < 2; pass++) {
 		for (p = buf; p < end; p = nl + 1) {
 			nl = memchr(p, '\n', end - p);

@@ -21,8 +21,8 @@ const char *kernel_load_error(int err);
 struct proc_module {
 	char *name, *size, *refcnt, *users, *state;
 };
-/* Maps /proc/modules (NULL and errno when it can't). */
-char *kernel_modules_map(size_t *len);
+/* Maps /proc/modules: 0 or -errno. */
+int kernel_modules_map(char **map, size_t *len);
 /* Parses the line at p (before end) into m; returns where the next line starts, or
  * NULL at the end. */
 char *kernel_modules_next(char *p, char *end, struct proc_module *m);

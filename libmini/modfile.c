@@ -7,32 +7,30 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "sys.h"
 #include "util.h"
 
 int modfile_open(const char *path)
 {
-	int fd = path[0] == '-' && !path[1] ? 0 : xopen(path, O_RDONLY);
-
-	return fd < 0 ? -errno : fd;
+	return path[0] == '-' && !path[1] ? 0 : xopen(path, O_RDONLY);
 }
 
 int modfile_load(int fd, const char *params, int flags)
 {
 	int err = -ENOSYS;
 
-	if (lseek(fd, 0, SEEK_END) >= 0) /* seekable: a file finit_module can read */
+	if (sys_lseek_end(fd) >= 0) /* seekable: a file finit_module can read */
 		err = kernel_finit_module(fd, params, flags);
 #ifdef CONFIG_FEATURE_INIT_MODULE
 	if (err == -ENOSYS) {
 		size_t len;
-		void *image;
+		char *image;
 
 		if (flags)
 			return -EOPNOTSUPP;
-		image = map_fd(fd, &len);
-		if (!image)
-			return -errno;
-		err = kernel_init_module(image, len, params);
+		err = map_fd(fd, &image, &len);
+		if (!err)
+			err = kernel_init_module(image, len, params);
 		unmap(image, len);
 	}
 #endif

@@ -6,12 +6,12 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #ifdef CONFIG_FEATURE_SYSLOG
 #include <sys/socket.h>
 #include <sys/un.h>
 #endif
+
+#include "sys.h"
 
 const char *applet_name = "modbox";
 int log_syslog;
@@ -21,11 +21,11 @@ int write_all(int fd, const void *buf, size_t len)
 	const char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		long n = sys_write(fd, p, len);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (n == -EINTR)
 				continue;
-			return -1;
+			return n;
 		}
 		p += n;
 		len -= n;
@@ -93,9 +93,7 @@ void out_pad(struct outbuf *o, const char *s, int width)
 
 int xopen(const char *path, int flags)
 {
-	/* the syscall itself: musl's open() is a cancellation point with an O_CLOEXEC
-	 * fallback for kernels before 2.6.23, 200 bytes we need nowhere */
-	return syscall(SYS_openat, AT_FDCWD, path, flags | O_CLOEXEC);
+	return sys_openat(AT_FDCWD, path, flags | O_CLOEXEC);
 }
 
 int usage(const char *text, int code)
@@ -115,16 +113,17 @@ static void send_syslog(const char *msg, size_t len)
 {
 	static const struct sockaddr_un sa = {AF_UNIX, "/dev/log"};
 	char buf[1100] = "<11>"; /* LOG_USER|LOG_ERR */
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	long fd = sys3(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || connect(fd, (const void *)&sa, sizeof(sa)) < 0) {
+	if (fd < 0 || sys3(SYS_connect, fd, (long)&sa, sizeof(sa)) < 0) {
 		write_all(2, msg, len);
 	} else {
 		memcpy(buf + 4, msg, len);
-		send(fd, buf, len + 4 - 1, 0); /* without the newline */
+		/* without the newline */
+		sys6(SYS_sendto, fd, (long)buf, len + 4 - 1, 0, 0, 0);
 	}
 	if (fd >= 0)
-		close(fd);
+		sys_close(fd);
 }
 #endif
 
@@ -249,65 +248,52 @@ int opt_next(struct opts *o)
 	return c;
 }
 
-void *map_fd(int fd, size_t *len)
+int map_fd(int fd, char **map, size_t *len)
 {
-	off_t size = lseek(fd, 0, SEEK_END); /* fails on pipes, 0 for /proc files */
+	long size = sys_lseek_end(fd); /* fails on pipes, 0 for /proc files */
 	size_t cap = 1 << 16, n = 0;
-	char *p;
+	long p, r;
 
+	*map = 0;
+	*len = 0;
 	if (size > 0) {
 		/* private and writable, so parsers may cut strings in place */
-		p = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		p = sys_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd);
+		if (sys_failed(p))
+			return p;
+		*map = (char *)p;
 		*len = size;
-		return p == MAP_FAILED ? 0 : p;
+		return 0;
 	}
-	p = mmap(0, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	while (p != MAP_FAILED) {
-		ssize_t r;
-
+	p = sys_mmap(cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	while (!sys_failed(p)) {
 		if (n == cap) {
-			p = mremap(p, cap, cap * 2, MREMAP_MAYMOVE);
+			p = sys_mremap(p, cap, cap * 2);
 			cap *= 2;
 			continue;
 		}
-		r = read(fd, p + n, cap - n);
+		r = sys_read(fd, (char *)p + n, cap - n);
 		if (r > 0) {
 			n += r;
-		} else if (!r) {
+		} else if (r == -EINTR) {
+			continue;
+		} else {
+			if (r || !n) {
+				sys_munmap(p, cap);
+				return r;
+			}
+			*map = (char *)sys_mremap(p, cap, n); /* shrinks in place */
 			*len = n;
-			return p;
-		} else if (errno != EINTR) {
-			int e = errno;
-			munmap(p, cap);
-			errno = e;
 			return 0;
 		}
 	}
-	return 0;
+	return p;
 }
 
 void unmap(void *p, size_t len)
 {
-	if (p && len)
-		munmap(p, len);
-}
-
-int read_small(const char *path, char *buf, size_t cap)
-{
-	int fd = xopen(path, O_RDONLY), n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, cap - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n >= 0) {
-		if (n && buf[n - 1] == '\n')
-			n--;
-		buf[n] = 0;
-	}
-	return n;
+	if (p)
+		sys_munmap(p, len);
 }
 
 char *modname_normalize(char *dst, const char *src)

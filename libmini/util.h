@@ -72,16 +72,14 @@ struct opts {
 };
 int opt_next(struct opts *o);
 
-/* open(path, flags | O_CLOEXEC): the fd, or -1 and errno. */
+/* open(path, flags | O_CLOEXEC): the fd, or -errno. */
 int xopen(const char *path, int flags);
 
-/* Whole file or stream into memory: mmap for regular files, an anonymous mapping grown
- * with mremap for pipes and /proc files. Returns the start or NULL with errno set. */
-void *map_fd(int fd, size_t *len);
+/* Whole file or stream into memory at *map (private, writable): mmap for regular files,
+ * an anonymous mapping grown with mremap for pipes and /proc files. An empty input
+ * gives *map NULL and *len 0. Returns 0 or -errno. */
+int map_fd(int fd, char **map, size_t *len);
 void unmap(void *p, size_t len);
-/* Reads at most cap-1 bytes of a small file (sysfs), NUL-terminated, final newline cut.
- * Returns the length or -errno. */
-int read_small(const char *path, char *buf, size_t cap);
 
 /* Module name from a file name or user input: basename, cut at the first '.',
  * '-' to '_'. dst has room for strlen(src)+1. Returns dst. */

@@ -41,6 +41,12 @@ build noconfig allnoconfig
 check "build: make allnoconfig && make (no applets at all)" rc_is 0
 build yes allyesconfig
 check "build: make allyesconfig && make" rc_is 0
+run "$B/yes/modbox" lsmod
+check "build: allyesconfig (own start-up code) runs and reports errors" \
+	all '[ -e /proc/modules ] && rc_is 0 || { rc_is 1 && err_has "could not open /proc/modules"; }'
+run "$B/tiny/modbox" insmod "$T/nonexistent.ko"
+check "build: tiny insmod (own start-up code) says why it failed" \
+	all 'rc_is 1 && err_is "insmod: ERROR: could not load module $T/nonexistent.ko: No such file or directory"' 
 
 run make --no-print-directory O="$B/default" install DESTDIR="$T/inst" PREFIX=/usr
 check "build: make install: sbin/modbox and a link per applet" \

@@ -12,9 +12,11 @@ long fake_delete_module(const char *name, int flags);
 /* path under the fake root, in buf (PATH_MAX) */
 const char *fake_path(char *buf, const char *path);
 
-#define sys_finit_module fake_finit_module
-#define sys_init_module fake_init_module
-#define sys_delete_module fake_delete_module
+#include <errno.h>
+#define sys_finit_module(fd, p, f) (fake_finit_module(fd, p, f) < 0 ? -errno : 0)
+#define sys_init_module(i, n, p) (fake_init_module(i, n, p) < 0 ? -errno : 0)
+#define sys_delete_module(name, f) (fake_delete_module(name, f) < 0 ? -errno : 0)
 #define KPATH(buf, p) fake_path(buf, p)
+#include "../../libmini/sys.h"
 
 #endif
