@@ -33,18 +33,20 @@ int lsmod_main(int argc, char **argv)
 	out.n = 0;
 	out_pad(&out, "Module                  Size  Used by\n", 0);
 	while ((p = kernel_modules_next(p, end, &m))) {
-		size_t ulen = strlen(m.users);
+		char holders[strlen(m.users) + 2];
+		int perm = kernel_module_holders(&m, ',', holders, sizeof(holders));
 
 		out_pad(&out, m.name, -19);
 		out_write(&out, " ", 1);
 		out_pad(&out, m.size, 8);
 		out_write(&out, "  ", 2);
 		out_pad(&out, m.refcnt, 0);
-		/* "-" is nobody; "a,b,[permanent]," is shown without its last comma */
-		if (m.users[0] != '-' && ulen > 1) {
+		if (*holders || perm)
 			out_write(&out, " ", 1);
-			out_write(&out, m.users, ulen - (m.users[ulen - 1] == ','));
-		}
+		out_pad(&out, holders, 0);
+		/* beyond kmod: a module without an exit function says so, as /proc does */
+		if (perm)
+			out_pad(&out, *holders ? ",[permanent]" : "[permanent]", 0);
 		out_write(&out, "\n", 1);
 	}
 	out_flush(&out);

@@ -20,8 +20,8 @@ static int check_unload(const char *name)
 {
 	struct proc_module m;
 	size_t len;
-	char *map, *p, *u, *t;
-	int err = 0, perm = 0;
+	char *map, *p;
+	int err = 0, perm;
 
 	if (kernel_modules_map(&map, &len))
 		return 0;
@@ -34,25 +34,12 @@ static int check_unload(const char *name)
 						  : " is not currently loaded");
 		err = -1;
 	} else {
-		/* users: "-", or "a,b,[permanent]," -> holders " a b" */
-		char holders[strlen(m.users) + 2], *h = holders;
+		char holders[strlen(m.users) + 2];
 
-		for (u = m.users; *u && *u != '-'; u = t + 1) {
-			t = strchr(u, ',');
-			if (!t)
-				t = u + strlen(u) - 1;
-			if (!strncmp(u, "[permanent]", 11)) {
-				perm = 1;
-			} else {
-				*h++ = ' ';
-				memcpy(h, u, t - u);
-				h += t - u;
-			}
-		}
-		*h = 0;
+		perm = kernel_module_holders(&m, ' ', holders, sizeof(holders));
 		err = -1;
-		if (h != holders)
-			error("Module ", name, " is in use by:", holders);
+		if (*holders)
+			error("Module ", name, " is in use by: ", holders);
 		else if (perm)
 			error("Module ", name,
 			      " is permanent: it has no exit function (rmmod -f forces it)");

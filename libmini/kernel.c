@@ -92,6 +92,50 @@ char *kernel_modules_next(char *p, char *end, struct proc_module *m)
 	return nl + 1;
 }
 
+static size_t append(char *buf, size_t n, size_t cap, char sep, const char *s, size_t len)
+{
+	if (n && n + 1 < cap)
+		buf[n++] = sep;
+	for (; len && n + 1 < cap; len--)
+		buf[n++] = *s++;
+	buf[n] = 0;
+	return n;
+}
+
+int kernel_module_holders(const struct proc_module *m, char sep, char *buf, size_t cap)
+{
+	char path[300], pbuf[4096], d[2048], *u, *t;
+	int perm = 0, count = 0, fd;
+	size_t n = 0;
+	long r, off;
+
+	*buf = 0;
+	for (u = m->users; *u && *u != '-'; u = t + 1) { /* "a,b,[permanent]," */
+		t = strchr(u, ',');
+		if (!t)
+			break;
+		if (!strncmp(u, "[permanent]", 11))
+			perm = 1;
+		else
+			n = append(buf, n, cap, sep, u, t - u), count++;
+	}
+	if (count < 2)
+		return perm;
+	cat(path, sizeof(path), "/sys/module/", m->name, "/holders");
+	fd = xopen(KPATH(pbuf, path), O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return perm;
+	n = 0;
+	while ((r = sys3(SYS_getdents64, fd, (long)d, sizeof(d))) > 0)
+		for (off = 0; off < r; off += *(unsigned short *)(d + off + 16)) {
+			const char *name = d + off + 19; /* struct linux_dirent64 */
+			if (*name != '.')
+				n = append(buf, n, cap, sep, name, strlen(name));
+		}
+	sys_close(fd);
+	return perm;
+}
+
 int kernel_module_builtin(const char *name)
 {
 	char path[300], buf[4096];

@@ -26,6 +26,11 @@ int kernel_modules_map(char **map, size_t *len);
 /* Parses the line at p (before end) into m; returns where the next line starts, or
  * NULL at the end. */
 char *kernel_modules_next(char *p, char *end, struct proc_module *m);
+/* The modules that hold m, as kmod lists them: in the order of the directory
+ * /sys/module/NAME/holders (the kernel's users list in /proc has another order; with
+ * fewer than two there is nothing to order), joined by sep into buf. Returns 1 when
+ * /proc/modules calls the module [permanent] (no exit function), else 0. */
+int kernel_module_holders(const struct proc_module *m, char sep, char *buf, size_t cap);
 /* The module is built into the kernel: /sys/module/NAME exists without initstate. */
 int kernel_module_builtin(const char *name);
 
