@@ -31,6 +31,21 @@ CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savede
 NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench%
 
 .PHONY: all clean distclean install help deps check demo lint $(CONFIG_GOALS)
+# "make defconfig all": configuration goals and the rest in one call run one after the
+# other, each in a make of its own (the build must read the configuration just written).
+config-goals := $(filter $(CONFIG_GOALS),$(MAKECMDGOALS))
+ifneq ($(config-goals),)
+ifneq ($(filter-out $(CONFIG_GOALS),$(MAKECMDGOALS)),)
+$(filter-out $(firstword $(MAKECMDGOALS)),$(MAKECMDGOALS)): one-by-one ; @:
+$(firstword $(MAKECMDGOALS)): one-by-one ; @:
+one-by-one:
+	$(Q)set -e; for g in $(MAKECMDGOALS); do $(MAKE) --no-print-directory O=$(O) $$g; done
+.PHONY: one-by-one
+MIXED_GOALS := 1
+endif
+endif
+
+ifneq ($(MIXED_GOALS),1)
 all: $(O)/modbox
 
 # --- configuration --------------------------------------------------------------------
@@ -121,3 +136,4 @@ distclean: clean
 	rm -rf $(O)/include $(O)/.config $(O)/.config.old $(O)/defconfig
 help:
 	@sed -n '2,6s/^# //p' Makefile
+endif

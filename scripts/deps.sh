@@ -25,16 +25,19 @@ for p in $want; do
 	[ "$st" = "install ok installed" ] || missing="$missing $p"
 done
 
-# deb-src beside the system's own sources (same host), for 'apt-get source' of zlib and
-# musl later. Written once, in a file of its own.
+# deb-src beside the system's own sources (same host, same signing key, or apt refuses
+# both with "Conflicting values set for option Signed-By"), for 'apt-get source' of zlib
+# and musl later. Written once, in a file of its own.
 src=/etc/apt/sources.list.d/modbox-deb-src.list
 need_update=0
-if [ ! -e "$src" ] && [ "$(id -u)" = 0 ]; then
+if [ "$(id -u)" = 0 ] && { [ ! -e "$src" ] || ! grep -q signed-by "$src"; }; then
 	host=$( (sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources
 		sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}//p' /etc/apt/sources.list) 2>/dev/null |
 		tr ' ' '\n' | grep -E '^https?://.*/debian/?$' | head -n 1)
 	host=${host:-http://deb.debian.org/debian}
-	echo "deb-src $host bookworm main" >"$src"
+	key=$(sed -n 's/^Signed-By:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+	key=${key:-/usr/share/keyrings/debian-archive-keyring.gpg}
+	echo "deb-src [signed-by=$key] $host bookworm main" >"$src"
 	echo "deps.sh: added a deb-src entry for bookworm in $src"
 	need_update=1
 fi
@@ -44,7 +47,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
 	exit 1
 fi
-echo "deps.sh: installing:$missing"
+[ -z "$missing" ] || echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt="apt-get -q -y -o DPkg::Lock::Timeout=600"
 # 'update' may fail for one suite mid-sync; carry on if the install itself works.

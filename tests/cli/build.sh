@@ -37,6 +37,11 @@ check "build: tiny: --help still prints the usage, exit 0" all 'rc_is 0 && out_h
 run "$B/tiny/modbox" insmod --force x
 check "build: tiny: long options are refused when disabled" all 'rc_is 1 && err_has "bad option"'
 
+rm -rf "$B/mixed"
+run make --no-print-directory O="$B/mixed" tiny_defconfig all
+check "build: make NAME_defconfig all in one call configures, then builds" \
+	all 'rc_is 0 && "$B/mixed/modbox" --list | grep -qx insmod'
+
 build noconfig allnoconfig
 check "build: make allnoconfig && make (no applets at all)" rc_is 0
 build yes allyesconfig

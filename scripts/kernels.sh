@@ -1,0 +1,196 @@
+#!/bin/sh
+# Fetch and cache Debian bookworm's cloud kernels (image + headers) for the real-kernel
+# tests, and one arm64 module for the "wrong architecture" cases.
+#
+# Usage: scripts/kernels.sh fetch|root|release|headers 6.1|6.12
+#        scripts/kernels.sh arm64-module
+#
+#   fetch    download and extract the image and headers packages (cached; no output)
+#   root     print the extracted image root (boot/vmlinuz-REL, lib/modules/REL/)
+#   release  print REL, the kernel's `uname -r`
+#   headers  print the headers build dir, usable as `make -C DIR M=...`
+#   arm64-module  print the path of one small .ko from Debian's arm64 image package
+#
+# Everything lives under ${MODBOX_CACHE:-$HOME/.cache/modbox}/kernels. The ABI (6.1) and
+# the version (6.12) come from Debian's meta packages, never from this file; a second call
+# finds everything in the cache and uses no network. Progress goes to stderr, answers to
+# stdout.
+#
+# Option lists ($apt_opts, $aopts) are split into words on purpose.
+# shellcheck disable=SC2086
+set -eu
+
+cache=${MODBOX_CACHE:-$HOME/.cache/modbox}/kernels
+apt_opts="-q -o APT::Sandbox::User=root"
+
+say() { echo "kernels.sh: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+usage() {
+	sed -n '5,12s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+# The meta package that names the current kernel of a series.
+meta_of() {
+	case $1 in
+	6.1) echo linux-image-cloud-amd64 ;;
+	6.12) echo linux-image-6.12-cloud-amd64 ;;
+	*) die "unknown kernel series '$1' (6.1 or 6.12)" ;;
+	esac
+}
+
+# First "Depends:" of PKG whose name matches the extended regex RE, or nothing.
+dep_of() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *|\{0,1\}Depends: *//p' | grep -E "^$2\$" | head -n 1 || true
+}
+
+# The image package of series $1, e.g. linux-image-6.1.0-56-cloud-amd64. Asks apt's local
+# lists; runs `apt-get update` only when they know nothing, and falls back to the release
+# last fetched for this series when even that fails (offline machine with a warm cache).
+image_pkg() {
+	meta=$(meta_of "$1")
+	# Asking apt costs most of a second; its answer can only change with its lists, so
+	# the last answer holds while no list is newer than it.
+	cur=$cache/$1.current
+	if [ -s "$cur" ] && [ -e "$cache/$(cat "$cur")/.complete" ] &&
+		[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -newer "$cur" 2>/dev/null)" ]; then
+		echo "linux-image-$(cat "$cur")"
+		return
+	fi
+	re='linux-image-[0-9][^ ]*-cloud-amd64'
+	pkg=$(dep_of "$meta" "$re")
+	if [ -z "$pkg" ]; then
+		if [ -s "$cache/$1.current" ]; then
+			echo "linux-image-$(cat "$cache/$1.current")"
+			return
+		fi
+		say "apt knows no $meta; running apt-get update"
+		# One unreachable foreign source makes update exit non-zero; the lists we
+		# need may still have arrived, so look again before giving up.
+		apt-get $apt_opts update >&2 || say "apt-get update reported errors; looking anyway"
+		pkg=$(dep_of "$meta" "$re")
+	fi
+	[ -n "$pkg" ] || die "cannot find the image package of $meta in apt's lists"
+	echo "$pkg"
+}
+
+# fetch SERIES: make $cache/REL/{image,headers} exist; print REL on stdout.
+fetch() {
+	series=$1
+	pkg=$(image_pkg "$series")
+	rel=${pkg#linux-image-}
+	dir=$cache/$rel
+	if [ -e "$dir/.complete" ]; then
+		echo "$rel" >"$cache/$series.current"
+		echo "$rel"
+		return
+	fi
+
+	hdr=linux-headers-$rel
+	common=$(dep_of "$hdr" 'linux-headers-[^ ]*-common')
+	kbuild=$(dep_of "$hdr" 'linux-kbuild-[^ ]*')
+	if [ -z "$common" ] || [ -z "$kbuild" ]; then
+		die "cannot find the -common and linux-kbuild packages that $hdr depends on"
+	fi
+
+	say "fetching $series: $pkg $hdr $common $kbuild"
+	tmp=$cache/.tmp-$rel.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp/debs" "$tmp/image" "$tmp/headers"
+	# apt-get download writes into the current directory.
+	(cd "$tmp/debs" && apt-get $apt_opts download "$pkg" "$hdr" "$common" "$kbuild") >&2 ||
+		die "apt-get download failed"
+	say "extracting $pkg"
+	dpkg-deb -x "$tmp/debs/${pkg}_"*.deb "$tmp/image"
+	for p in "$hdr" "$common" "$kbuild"; do
+		say "extracting $p"
+		dpkg-deb -x "$tmp/debs/${p}_"*.deb "$tmp/headers"
+	done
+	if [ ! -d "$tmp/image/lib/modules/$rel" ] || [ ! -e "$tmp/image/boot/vmlinuz-$rel" ]; then
+		die "$pkg does not hold boot/vmlinuz-$rel and lib/modules/$rel"
+	fi
+	# Debian's per-flavour Makefile includes the -common one by absolute path
+	# (/usr/src/...); point it at our copy. The relative symlinks (scripts, tools) stay
+	# valid because the whole usr/ tree is extracted side by side.
+	mk=$tmp/headers/usr/src/$hdr/Makefile
+	[ -e "$mk" ] || die "$hdr has no Makefile"
+	sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$mk"
+	# Keep the package names and versions for the record; drop the debs.
+	ls "$tmp/debs" >"$tmp/packages"
+	rm -rf "$tmp/debs"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	touch "$dir/.complete"
+	echo "$rel" >"$cache/$series.current"
+	say "$series ready: $dir"
+	echo "$rel"
+}
+
+# One small module from Debian's arm64 kernel of the same 6.1 ABI. apt sees only amd64
+# here, so this uses a private list directory with arm64 as the only architecture instead
+# of `dpkg --add-architecture`: the system's apt state stays untouched.
+arm64_module() {
+	rel=$(fetch 6.1)
+	abi=${rel%-cloud-amd64} # 6.1.0-N
+	pkg=linux-image-$abi-arm64
+	want=crc7.ko
+	out=$cache/arm64/$abi-arm64/$want
+	if [ -e "$out" ]; then
+		echo "$out"
+		return
+	fi
+	a=$cache/arm64/apt
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial"
+	aopts="$apt_opts -o Dir::State::Lists=$a/lists -o Dir::Cache=$a/cache"
+	aopts="$aopts -o APT::Architecture=arm64 -o APT::Architectures=arm64"
+	if ! apt-cache $aopts show "$pkg" >/dev/null 2>&1; then
+		say "reading Debian's arm64 package lists (private to $a)"
+		apt-get $aopts update >&2 || say "apt-get update reported errors; trying anyway"
+	fi
+	tmp=$cache/arm64/.tmp.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	say "downloading $pkg to take $want out of it"
+	(cd "$tmp" && apt-get $aopts download "$pkg") >&2 || die "apt-get download $pkg failed"
+	dpkg-deb --fsys-tarfile "$tmp/${pkg}_"*.deb |
+		tar -x -C "$tmp" --wildcards "./lib/modules/*/kernel/lib/$want"
+	mkdir -p "${out%/*}"
+	mv "$tmp"/lib/modules/*/kernel/lib/$want "$out"
+	# The lists (~40 MB) served this one download.
+	rm -rf "$tmp" "$a"
+	echo "$out"
+}
+
+[ $# -ge 1 ] || usage
+mkdir -p "$cache"
+# One fetch at a time: `make -j` may start the unit and QEMU tests together.
+exec 9>"$cache/.lock"
+flock 9
+
+case $1 in
+fetch)
+	[ $# = 2 ] || usage
+	fetch "$2" >/dev/null
+	;;
+root)
+	[ $# = 2 ] || usage
+	rel=$(fetch "$2")
+	echo "$cache/$rel/image"
+	;;
+release)
+	[ $# = 2 ] || usage
+	fetch "$2"
+	;;
+headers)
+	[ $# = 2 ] || usage
+	rel=$(fetch "$2")
+	echo "$cache/$rel/headers/usr/src/linux-headers-$rel"
+	;;
+arm64-module)
+	[ $# = 1 ] || usage
+	arm64_module
+	;;
+*) usage ;;
+esac

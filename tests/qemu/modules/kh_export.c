@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+/* modbox test: exports kh_export_value for kh_import. */
+#include <linux/module.h>
+
+int kh_export_value = 42;
+EXPORT_SYMBOL_GPL(kh_export_value);
+
+static int __init kh_export_init(void)
+{
+	return 0;
+}
+
+static void __exit kh_export_exit(void)
+{
+}
+
+module_init(kh_export_init);
+module_exit(kh_export_exit);
+MODULE_DESCRIPTION("modbox test: symbol exporter");
+MODULE_LICENSE("GPL");
