@@ -30,7 +30,7 @@ KCONF = cd $(O) && srctree=$(SRC) kconfig-conf
 CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savedefconfig oldconfig
 NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench%
 
-.PHONY: all clean distclean install help deps check demo lint $(CONFIG_GOALS)
+.PHONY: all clean distclean install help deps check demo bench lint $(CONFIG_GOALS)
 # "make defconfig all": configuration goals and the rest in one call run one after the
 # other, each in a make of its own (the build must read the configuration just written).
 config-goals := $(filter $(CONFIG_GOALS),$(MAKECMDGOALS))
@@ -115,6 +115,10 @@ install: $(O)/modbox
 check:
 	$(Q)$(SRC)/scripts/deps.sh qemu
 	$(Q)$(SRC)/tests/run.sh
+
+bench:
+	$(Q)$(SRC)/scripts/deps.sh test
+	$(Q)$(SRC)/bench/size.sh
 
 demo:
 	$(Q)$(SRC)/scripts/deps.sh qemu

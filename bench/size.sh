@@ -1,0 +1,26 @@
+#!/bin/bash
+# Sizes of modbox's configurations (x86_64 text and file bytes), beside the binaries a
+# user would otherwise reach for on this machine: Debian's kmod and busybox-static.
+# (Building busybox and toybox with only their module applets, as modbox is built, is the
+# bench issue's work; Debian's busybox-static here carries all its applets.)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+B=build/bench
+row() { # row NAME FILE
+	local t
+	t=$(size "$2" 2>/dev/null | awk 'NR == 2 {print $1}')
+	printf '| %-40s | %8s | %8s |\n' "$1" "${t:--}" "$(stat -Lc %s "$2" 2>/dev/null || echo -)"
+}
+echo "| binary | text | file |"
+echo "|---|---:|---:|"
+for c in tiny_defconfig defconfig allyesconfig; do
+	make --no-print-directory -s O=$B/$c $c >/dev/null && make --no-print-directory -s O=$B/$c >/dev/null &&
+		row "modbox $c ($("$B/$c/modbox" --list | tr '\n' ' '))" $B/$c/modbox
+done
+for b in /bin/kmod /usr/bin/kmod; do [ -x $b ] && { row "Debian kmod (dynamic, + libkmod)" $b; break; }; done
+for l in /lib/x86_64-linux-gnu/libkmod.so.2 /usr/lib/x86_64-linux-gnu/libkmod.so.2; do
+	[ -e $l ] && { row "  libkmod.so.2" "$(readlink -f $l)"; break; }
+done
+[ -x /bin/busybox ] && row "Debian busybox-static (all applets)" /bin/busybox
+exit 0
