@@ -72,7 +72,7 @@ suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox
 suite oracle tests/cli/oracle.sh $B/default/modbox
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
-	suite qemu tests/qemu/run.sh $B/default/modbox
+	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
 fi
 
 pass=$(grep -c '^ok ' "$log")

@@ -58,6 +58,7 @@ other_arch_invalid_format
 concurrent_loads_one_module
 foreign_kernel_module_refused
 foreign_kernel_module_forced
+tiny_insmod
 not_root_insmod_eperm
 not_root_rmmod_eperm
 modules_disabled_insmod_eperm
@@ -495,6 +496,22 @@ t_not_root_rmmod_eperm() {
 	expect_rc 1
 	expect_err "Operation not permitted"
 	expect_loaded kh_ret42
+}
+
+# The tiny build (insmod alone, its own start-up code instead of libc's) on a real kernel.
+t_tiny_insmod() {
+	if [ ! -x /bin/modbox-tiny ]; then
+		note "no tiny build in this image (MODBOX_TINY unset)"
+		return
+	fi
+	run /bin/modbox-tiny insmod $KH/kh-dash.ko
+	expect_rc 0
+	expect_loaded kh_dash
+	run /bin/modbox-tiny insmod $KH/kh-dash.ko
+	expect_rc 1
+	expect_err "$(could_not_insert $KH/kh-dash.ko "File exists")"
+	rmmod kh_dash
+	expect_gone kh_dash
 }
 
 t_modules_disabled_insmod_eperm() {

@@ -10,6 +10,7 @@
 # kernel, both kernels at once. Kernels, built test modules and module trees are cached
 # under ${MODBOX_CACHE:-~/.cache/modbox}; the last run's logs are in $cache/qemu/logs.
 # Each kernel's image also carries a module of the other kernel, so both get fetched.
+# MODBOX_TINY=BINARY adds the tiny build (tiny_insmod case).
 # MODBOX_QEMU_ACCEL=tcg|kvm skips the KVM probe; MODBOX_QEMU_TIMEOUT (default 120 s)
 # bounds each boot.
 set -u
@@ -116,6 +117,8 @@ image() {
 	mkdir -p "$d"
 	busybox_tree "$d"
 	modbox_tree "$d" "$modbox"
+	# the tiny build too, when given: its own start-up code must work on a real kernel
+	[ -z "${MODBOX_TINY:-}" ] || cp "$MODBOX_TINY" "$d/bin/modbox-tiny"
 	cp -a "$tree/lib" "$d/"
 	rm -f "$d/.complete"
 	mkdir -p "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc" "$d/boot"
