@@ -4,12 +4,15 @@
 #
 # Usage: scripts/kernels.sh fetch|root|release|headers 6.1|6.12
 #        scripts/kernels.sh arm64-module
+#        scripts/kernels.sh full-tree 6.1|6.12
 #
 #   fetch    download and extract the image and headers packages (cached; no output)
 #   root     print the extracted image root (boot/vmlinuz-REL, lib/modules/REL/)
 #   release  print REL, the kernel's `uname -r`
 #   headers  print the headers build dir, usable as `make -C DIR M=...`
 #   arm64-module  print the path of one small .ko from Debian's arm64 image package
+#   full-tree print the root of Debian's full amd64 module tree of the series (about
+#            4,000 modules, lib/modules/REL), indexed by Debian's own depmod
 #
 # Everything lives under ${MODBOX_CACHE:-$HOME/.cache/modbox}/kernels. The ABI (6.1) and
 # the version (6.12) come from Debian's meta packages, never from this file; a second call
@@ -163,6 +166,38 @@ arm64_module() {
 	echo "$out"
 }
 
+# Debian's full amd64 flavour of the same version as the cloud kernel of series $1: its
+# lib/modules only, with the index files Debian's kmod depmod writes for it, as the
+# reference the modprobe, modinfo and depmod tests compare against.
+full_tree() {
+	rel=$(fetch "$1")
+	frel=${rel%-cloud-amd64}-amd64
+	dir=$cache/full/$frel
+	if [ -e "$dir/.complete" ]; then
+		echo "$dir"
+		return
+	fi
+	command -v depmod >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+	command -v depmod >/dev/null || die "Debian's depmod (package kmod) is needed"
+	pkg=linux-image-$frel-unsigned
+	apt-cache show "$pkg" >/dev/null 2>&1 || pkg=linux-image-$frel
+	tmp=$cache/full/.tmp-$frel.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp/debs"
+	say "fetching the full module tree: $pkg"
+	(cd "$tmp/debs" && apt-get $apt_opts download "$pkg") >&2 || die "apt-get download $pkg failed"
+	dpkg-deb --fsys-tarfile "$tmp/debs/${pkg}_"*.deb | tar -x -C "$tmp" ./lib/modules
+	rm -rf "$tmp/debs"
+	[ -d "$tmp/lib/modules/$frel" ] || die "$pkg has no lib/modules/$frel"
+	say "indexing it with Debian's depmod"
+	depmod -b "$tmp" "$frel" || die "depmod failed on $tmp"
+	echo "$frel" >"$tmp/release"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	touch "$dir/.complete"
+	echo "$dir"
+}
+
 [ $# -ge 1 ] || usage
 mkdir -p "$cache"
 # One fetch at a time: `make -j` may start the unit and QEMU tests together.
@@ -170,6 +205,10 @@ exec 9>"$cache/.lock"
 flock 9
 
 case $1 in
+full-tree)
+	[ $# = 2 ] || usage
+	full_tree "$2"
+	;;
 fetch)
 	[ $# = 2 ] || usage
 	fetch "$2" >/dev/null
