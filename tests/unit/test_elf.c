@@ -1,7 +1,7 @@
 /* elf: real signed modules given as arguments (Debian's amd64 and arm64 kernels), module
- * files of all four class and byte order pairs built here, and broken ones: each must give
- * its own error, and nothing may read outside the file (every image is opened from a
- * heap block of its exact size, so ASan sees any over-read). */
+ * files of all four class and byte order pairs built here, and broken ones: each must
+ * give its own error, and nothing may read outside the file (every image is opened from
+ * a heap block of its exact size, so ASan sees any over-read). */
 #include "unit.h"
 
 #include <stdint.h>
@@ -28,8 +28,9 @@ static int open_copy(struct elf *e, const void *data, size_t len)
 enum { S_NULL, S_TEXT, S_THIS, S_SHSTR, S_MODINFO, S_BSS, S_STACK, NSEC };
 static const char shstr[] = "\0.text\0.gnu.linkonce.this_module\0.shstrtab\0.modinfo\0"
 			    ".bss\0.note.GNU-stack";
-#define MODINFO "\0name=synth\0vermagic=6.1.0-test SMP mod_unload\0\0\0depends=\0" \
-		"license=GPL"
+#define MODINFO \
+	"\0name=synth\0vermagic=6.1.0-test SMP mod_unload\0\0\0depends=\0" \
+	"license=GPL"
 static const char modinfo[] = MODINFO; /* and the final NUL of the literal */
 
 struct img {
@@ -170,8 +171,9 @@ static void sign(struct img *m, unsigned signer, unsigned key_id, unsigned sig_l
 
 	memset(p, 's', signer + key_id + sig_len);
 	p += signer + key_id + sig_len;
-	memcpy(p, (unsigned char[]){0, 0, 2, signer, key_id, 0, 0, 0, sig_len_field >> 24,
-				    sig_len_field >> 16, sig_len_field >> 8, sig_len_field},
+	memcpy(p,
+	       (unsigned char[]){0, 0, 2, signer, key_id, 0, 0, 0, sig_len_field >> 24,
+				 sig_len_field >> 16, sig_len_field >> 8, sig_len_field},
 	       12);
 	memcpy(p + 12, "~Module signature appended~\n", 28);
 	m->len += signer + key_id + sig_len + 40;
@@ -256,7 +258,7 @@ static void real_module(const char *path)
 {
 	static char name[256], want[256], rel[256], label[512];
 	struct elf e;
-	unsigned char *b;
+	unsigned char *b = 0;
 	size_t len = 0, off, size, elf_size;
 	const char *vermagic, *s;
 	int r, n, err;
@@ -309,11 +311,14 @@ static void real_module(const char *path)
 			n += s[i] && (!i || !s[i - 1]);
 		CHECK(count_modinfo(&e, &err) == n && n > 3 && err == 0);
 		r = elf_find_section(&e, ".gnu.linkonce.this_module", &s, &size);
-		CHECK(r > 0 && r == naive_section(b, ".gnu.linkonce.this_module", &off, &size));
-		CHECK(elf_find_section(&e, ".no_such_section", &s, &size) == -ELF_ENOSECTION);
+		CHECK(r > 0 &&
+		      r == naive_section(b, ".gnu.linkonce.this_module", &off, &size));
+		CHECK(elf_find_section(&e, ".no_such_section", &s, &size) ==
+		      -ELF_ENOSECTION);
 	}
 
-	snprintf(label, sizeof(label), "elf: real module %s: name from this_module", path);
+	snprintf(label, sizeof(label), "elf: real module %s: name from this_module",
+		 path);
 	CASE(label)
 	{
 		/* Without name= the name comes from struct module: at the offset this
@@ -333,27 +338,28 @@ static void real_module(const char *path)
 	snprintf(label, sizeof(label), "elf: real module %s: every truncation", path);
 	CASE(label)
 	{
-		/* Cut anywhere before the end of the section table: too short or the table
-		 * outside; after it: a valid unsigned ELF with trailing bytes. */
+		/* Cut before the end of the section table: too short, or the table
+		 * outside; after it: a valid unsigned ELF with trailing bytes. Every
+		 * length near a boundary (the header, each section header, the table's
+		 * end, the trailer), a sample of the others. */
 		if (!b)
 			break;
 		elf_open(&e, b, len);
 		size_t end = e.size, shoff = end - e.shnum * 64;
 		for (size_t l = 0; l <= len; l++) {
 			int want_r = l < 64 ? -ELF_ESHORT : l < end ? -ELF_ESHTAB : 0;
-			if (l > 200 && l + 200 < shoff && (l - shoff) % 64 > 1 &&
-			    (l - shoff) % 64 < 63 && l + 200 < len && l > end + 200)
-				continue;
-			if (l > 200 && l < shoff - 200 && l % 4099)
+			int near = l <= 100 || l % 4099 == 0 || l + 100 >= len ||
+				   (l >= shoff && l <= end + 100 &&
+				    (l - shoff + 1) % 64 <= 2);
+			if (!near)
 				continue;
 			r = open_copy(&e, b, l);
-			if (r != want_r) {
+			if (r != want_r || e.is_signed != (l == len)) {
 				printf("# length %zu: got %d (%s), want %d\n", l, r,
 				       elf_strerror(r), want_r);
-				CHECK(r == want_r);
+				CHECK(r == want_r && e.is_signed == (l == len));
 				break;
 			}
-			CHECK(e.is_signed == (l == len));
 		}
 	}
 	free(b);
@@ -375,14 +381,15 @@ int main(int argc, char **argv)
 	CASE("elf: real modules given")
 	{
 		if (argc < 2)
-			printf("# no module files given: pass real .ko files as arguments\n");
+			printf("# no module files: pass real .ko files as arguments\n");
 		CHECK(argc >= 2);
 	}
 	for (int i = 1; i < argc; i++)
 		real_module(argv[i]);
 
 	for (v = variants; v < variants + 4; v++) {
-		snprintf(label, sizeof(label), "elf: a hand-made %s module parses", v->name);
+		snprintf(label, sizeof(label), "elf: a hand-made %s module parses",
+			 v->name);
 		CASE(label)
 		{
 			build(&m, v);
@@ -390,17 +397,21 @@ int main(int argc, char **argv)
 			CHECK(r == 0);
 			if (r)
 				printf("# %s (section %u)\n", elf_strerror(r), e.bad);
-			CHECK(e.is64 == v->is64 && e.msb == v->msb && e.machine == v->machine);
+			CHECK(e.is64 == v->is64 && e.msb == v->msb &&
+			      e.machine == v->machine);
 			CHECK(e.size == m.len && !e.is_signed && e.shnum == NSEC);
 			CHECK(elf_module_name(&e, name, sizeof(name)) == 0);
 			CHECK_STR(name, "synth");
-			CHECK_STR(elf_modinfo_get(&e, "vermagic"), "6.1.0-test SMP mod_unload");
+			CHECK_STR(elf_modinfo_get(&e, "vermagic"),
+				  "6.1.0-test SMP mod_unload");
 			CHECK_STR(elf_modinfo_get(&e, "depends"), "");
 			CHECK_STR(elf_modinfo_get(&e, "license"), "GPL");
-			CHECK(elf_find_section(&e, ".modinfo", &data, &size) == S_MODINFO);
+			CHECK(elf_find_section(&e, ".modinfo", &data, &size) ==
+			      S_MODINFO);
 			CHECK(data == (const char *)copy + m.off[S_MODINFO] &&
 			      size == sizeof(modinfo));
-			CHECK(elf_find_section(&e, ".bss", &data, &size) == S_BSS && size == 0);
+			CHECK(elf_find_section(&e, ".bss", &data, &size) == S_BSS &&
+			      size == 0);
 			CHECK(elf_find_section(&e, ".text", &data, &size) == S_TEXT &&
 			      size == 16 && (unsigned char)*data == 0xc3);
 			CHECK(elf_shdr(&e, S_THIS, ELF_SH_TYPE) == 1);
@@ -409,12 +420,13 @@ int main(int argc, char **argv)
 			CHECK(elf_shdr(&e, S_SHSTR, ELF_SH_NAME) == name_of(S_SHSTR));
 			CHECK(elf_get(&e, copy + 18, 2) == v->machine);
 		}
-		snprintf(label, sizeof(label), "elf: %s: .modinfo in file order", v->name);
+		snprintf(label, sizeof(label), "elf: %s: .modinfo in file order",
+			 v->name);
 		CASE(label)
 		{
-			static const char *const want[] = {"name=synth",
-							   "vermagic=6.1.0-test SMP mod_unload",
-							   "depends=", "license=GPL"};
+			static const char *const want[] = {
+				"name=synth", "vermagic=6.1.0-test SMP mod_unload",
+				"depends=", "license=GPL"};
 			build(&m, v);
 			CHECK(open_copy(&e, m.b, m.len) == 0);
 			s = 0;
@@ -439,17 +451,19 @@ int main(int argc, char **argv)
 			build(&m, v);
 			for (size_t l = 0; l <= m.len; l++) {
 				int want = l < (v->is64 ? 64u : 52u) ? -ELF_ESHORT
-					   : l < m.len		 ? -ELF_ESHTAB
-								 : 0;
+					   : l < m.len		     ? -ELF_ESHTAB
+								     : 0;
 				r = open_copy(&e, m.b, l);
 				if (r != want) {
-					printf("# length %zu: got %d, want %d\n", l, r, want);
+					printf("# length %zu: got %d, want %d\n", l, r,
+					       want);
 					CHECK(r == want);
 					break;
 				}
 			}
 			/* With the table first, a cut falls in a section instead. */
-			build_with(&m, v->is64, v->msb, v->machine, modinfo, sizeof(modinfo), 1);
+			build_with(&m, v->is64, v->msb, v->machine, modinfo,
+				   sizeof(modinfo), 1);
 			CHECK(open_copy(&e, m.b, m.len) == 0);
 			for (size_t l = m.table_end; l < m.len; l++) {
 				r = open_copy(&e, m.b, l);
@@ -458,7 +472,8 @@ int main(int argc, char **argv)
 					break;
 			}
 		}
-		snprintf(label, sizeof(label), "elf: %s: any byte changed: no crash", v->name);
+		snprintf(label, sizeof(label), "elf: %s: any byte changed: no crash",
+			 v->name);
 		CASE(label)
 		{
 			static const unsigned char vals[] = {0, 1, 0x7f, 0x80, 0xff};
@@ -471,17 +486,19 @@ int main(int argc, char **argv)
 						continue;
 					count_modinfo(&e, &err);
 					elf_module_name(&e, name, sizeof(name));
-					elf_find_section(&e, ".gnu.linkonce.this_module", &data,
-							 &size);
+					elf_find_section(&e, ".gnu.linkonce.this_module",
+							 &data, &size);
 				}
 			}
 		}
 	}
 
 	/* The broken files, each built as ELF64 LE and ELF32 BE. */
-	for (v = variants; v < variants + 4; v += 2) {
-		const char *vn = v->name;
-#define BROKEN(what) snprintf(label, sizeof(label), "elf: %s: %s", vn, what); CASE(label)
+	for (int k = 1; k <= 2; k++) {
+		const char *vn = (v = &variants[k])->name;
+#define BROKEN(what) \
+	snprintf(label, sizeof(label), "elf: %s: %s", vn, what); \
+	CASE(label)
 
 		BROKEN("a bad magic is refused")
 		{
@@ -544,8 +561,10 @@ int main(int argc, char **argv)
 		{
 			build(&m, v);
 			set_shnum(&m, 0xfeff);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHTAB);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHNUM);
 			set_shnum(&m, 0xffff);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHNUM);
+			set_shnum(&m, ELF_MAX_SECTIONS);
 			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHTAB);
 			set_shnum(&m, NSEC + 1);
 			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHTAB);
@@ -573,34 +592,42 @@ int main(int argc, char **argv)
 		{
 			build(&m, v);
 			set_off(&m, S_MODINFO, m.len);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION && e.bad == S_MODINFO);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION &&
+			      e.bad == S_MODINFO);
 			set_off(&m, S_MODINFO, m.len - sizeof(modinfo) + 1);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION && e.bad == S_MODINFO);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION &&
+			      e.bad == S_MODINFO);
 			build(&m, v);
 			set_size(&m, S_TEXT, m.len);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION && e.bad == S_TEXT);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION &&
+			      e.bad == S_TEXT);
 		}
 		BROKEN("a section offset + size overflowing is refused")
 		{
 			build(&m, v);
 			set_size(&m, S_THIS, v->is64 ? UINT64_MAX - 8 : UINT32_MAX - 8);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION && e.bad == S_THIS);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION &&
+			      e.bad == S_THIS);
 			build(&m, v);
 			set_off(&m, S_THIS, v->is64 ? UINT64_MAX - 8 : UINT32_MAX - 8);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION && e.bad == S_THIS);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESECTION &&
+			      e.bad == S_THIS);
 		}
 		BROKEN("overlapping sections are refused")
 		{
 			build(&m, v);
 			set_off(&m, S_SHSTR, m.off[S_THIS] + 8);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_EOVERLAP && e.bad == S_SHSTR);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_EOVERLAP &&
+			      e.bad == S_SHSTR);
 			build(&m, v);
 			set_off(&m, S_TEXT, m.off[S_MODINFO] + 1);
 			set_size(&m, S_TEXT, 1);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_EOVERLAP && e.bad == S_MODINFO);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_EOVERLAP &&
+			      e.bad == S_MODINFO);
 			build(&m, v); /* one inside another */
 			set_off(&m, S_TEXT, m.off[S_THIS] + 32);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_EOVERLAP && e.bad == S_THIS);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_EOVERLAP &&
+			      e.bad == S_THIS);
 		}
 		BROKEN("touching, empty and NOBITS sections do not overlap")
 		{
@@ -634,9 +661,11 @@ int main(int argc, char **argv)
 		{
 			build(&m, v);
 			set_name(&m, S_BSS, sizeof(shstr));
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHNAME && e.bad == S_BSS);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHNAME &&
+			      e.bad == S_BSS);
 			set_name(&m, S_BSS, UINT32_MAX);
-			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHNAME && e.bad == S_BSS);
+			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESHNAME &&
+			      e.bad == S_BSS);
 			set_name(&m, S_BSS, sizeof(shstr) - 1); /* the empty last name */
 			CHECK(open_copy(&e, m.b, m.len) == 0);
 		}
@@ -647,7 +676,8 @@ int main(int argc, char **argv)
 			CHECK(open_copy(&e, m.b, m.len) == 0);
 			CHECK(elf_modinfo_get(&e, "vermagic") == 0);
 			CHECK(count_modinfo(&e, &err) == 0 && err == -ELF_ENOMODINFO);
-			CHECK(elf_find_section(&e, ".modinfo", &data, &size) == -ELF_ENOSECTION);
+			CHECK(elf_find_section(&e, ".modinfo", &data, &size) ==
+			      -ELF_ENOSECTION);
 			CHECK(elf_module_name(&e, name, sizeof(name)) == 0);
 			CHECK_STR(name, "from_this_module");
 		}
@@ -664,11 +694,12 @@ int main(int argc, char **argv)
 		}
 		BROKEN(".modinfo without a final NUL: the strings before, then an error")
 		{
-			/* .modinfo ends the file: reading past it is reading past the heap block */
-			build_with(&m, v->is64, v->msb, v->machine, modinfo, sizeof(modinfo) - 1,
-				   1);
+			/* .modinfo ends the file and the heap block: ASan sees past it */
+			build_with(&m, v->is64, v->msb, v->machine, modinfo,
+				   sizeof(modinfo) - 1, 1);
 			CHECK(open_copy(&e, m.b, m.len) == 0);
-			CHECK(copy + m.len == (unsigned char *)e.modinfo + e.modinfo_size);
+			CHECK(copy + m.len ==
+			      (unsigned char *)e.modinfo + e.modinfo_size);
 			CHECK(count_modinfo(&e, &err) == 3 && err == -ELF_EMODINFONUL);
 			CHECK_STR(elf_modinfo_get(&e, "depends"), "");
 			CHECK(elf_modinfo_get(&e, "license") == 0);
@@ -708,7 +739,8 @@ int main(int argc, char **argv)
 			CHECK(elf_module_name(&e, name, sizeof(name)) == -ELF_ENAME);
 			m.b[at + 55] = 0; /* 55 bytes: the longest */
 			CHECK(open_copy(&e, m.b, m.len) == 0);
-			CHECK(elf_module_name(&e, name, sizeof(name)) == 0 && strlen(name) == 55);
+			CHECK(elf_module_name(&e, name, sizeof(name)) == 0 &&
+			      strlen(name) == 55);
 			CHECK(elf_module_name(&e, name, 55) == -ELF_ENAME);
 			m.b[at] = 0;
 			CHECK(open_copy(&e, m.b, m.len) == 0);
@@ -720,10 +752,16 @@ int main(int argc, char **argv)
 			build_with(&m, v->is64, v->msb, v->machine, mi2, sizeof(mi2), 0);
 			CHECK(open_copy(&e, m.b, m.len) == 0);
 			CHECK(elf_module_name(&e, name, sizeof(name)) == -ELF_ENONAME);
-			static const char mi3[] = "name=a_name_of_56_bytes_is_one_byte_too_long_for_the_kern";
+			char mi3[5 + 56 + 1] = "name=";
+			memset(mi3 + 5, 'n', 56); /* one more than the kernel's 55 */
 			build_with(&m, v->is64, v->msb, v->machine, mi3, sizeof(mi3), 0);
 			CHECK(open_copy(&e, m.b, m.len) == 0);
 			CHECK(elf_module_name(&e, name, sizeof(name)) == -ELF_ENAME);
+			mi3[60] = 0;
+			build_with(&m, v->is64, v->msb, v->machine, mi3, sizeof(mi3), 0);
+			CHECK(open_copy(&e, m.b, m.len) == 0);
+			CHECK(elf_module_name(&e, name, sizeof(name)) == 0 &&
+			      strlen(name) == 55);
 			CHECK(elf_module_name(&e, name, 4) == -ELF_ENAME);
 		}
 		BROKEN("an appended signature ends the ELF")
@@ -734,7 +772,8 @@ int main(int argc, char **argv)
 			CHECK(elf_signature(m.b, m.len, &sig) == 1);
 			CHECK(sig.elf_size == elf_len && sig.sig_offset == elf_len &&
 			      sig.sig_len == 300 && sig.id_type == 2);
-			CHECK(open_copy(&e, m.b, m.len) == 0 && e.is_signed && e.size == elf_len);
+			CHECK(open_copy(&e, m.b, m.len) == 0 && e.is_signed &&
+			      e.size == elf_len);
 			CHECK(elf_module_name(&e, name, sizeof(name)) == 0);
 			CHECK_STR(name, "synth");
 			/* Signer and key id (PGP-style) come before the signature. */
@@ -746,7 +785,8 @@ int main(int argc, char **argv)
 			CHECK(open_copy(&e, m.b, m.len) == 0 && e.size == elf_len);
 			/* Unsigned: all of it is the ELF. */
 			build(&m, v);
-			CHECK(elf_signature(m.b, m.len, &sig) == 0 && sig.elf_size == m.len);
+			CHECK(elf_signature(m.b, m.len, &sig) == 0 &&
+			      sig.elf_size == m.len);
 			CHECK(open_copy(&e, m.b, m.len) == 0 && !e.is_signed);
 		}
 		BROKEN("a signature trailer that lies is refused")
@@ -760,7 +800,7 @@ int main(int argc, char **argv)
 			sign(&m, 0, 0, 300, UINT32_MAX);
 			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESIGLEN);
 			build(&m, v);
-			sign(&m, 200, 100, 0, elf_len);
+			sign(&m, 200, 100, 0, elf_len + 1);
 			CHECK(open_copy(&e, m.b, m.len) == -ELF_ESIGLEN);
 			/* Exactly everything: an empty ELF part. */
 			build(&m, v);
@@ -773,7 +813,7 @@ int main(int argc, char **argv)
 			CHECK(open_copy(&e, m.b + 12, 28) == -ELF_ESIGSHORT);
 			CHECK(open_copy(&e, m.b + 1, 39) == -ELF_ESIGSHORT);
 			CHECK(open_copy(&e, m.b, 40) == -ELF_ESHORT);
-			CHECK(open_copy(&e, m.b + 13, 27) == -ELF_ESHORT);
+			CHECK(open_copy(&e, m.b + 13, 27) == -ELF_EMAGIC);
 		}
 	}
 
@@ -793,33 +833,40 @@ int main(int argc, char **argv)
 		CHECK_STR(elf_strerror(-ELF_ESIGLEN - 1), "unknown ELF error");
 	}
 
-	CASE("elf: the most sections a table can hold open quickly")
+	CASE("elf: up to ELF_MAX_SECTIONS sections, and no more")
 	{
-		/* 65279 one-byte sections: the overlap check is quadratic. */
-		static unsigned char big[64 + 65279 + 65279 * 40];
-		unsigned n = 65279;
-		struct img *t = &m;
+		/* One-byte sections one after the other: the overlap check is
+		 * quadratic, so the count is bounded. */
+		static unsigned char
+			big[64 + ELF_MAX_SECTIONS + 1 + (ELF_MAX_SECTIONS + 1) * 40];
 		clock_t t0;
-		unsigned char *p = big;
 
-		memset(big, 0, sizeof(big));
-		memcpy(big, "\177ELF\1\1\1", 7);
-		big[20] = 1;
-		big[32] = 64 + n, big[33] = (64 + n) >> 8, big[34] = (64 + n) >> 16;
-		big[46] = 40;
-		big[48] = n, big[49] = n >> 8;
-		big[50] = 1, big[51] = 0;
-		(void)t;
-		for (unsigned i = 1; i < n; i++) {
-			p = big + 64 + n + i * 40;
-			p[4] = i == 1 ? 3 : 1;
-			p[16] = 64 + i, p[17] = (64 + i) >> 8, p[18] = (64 + i) >> 16;
-			p[20] = 1;
+		for (unsigned n = ELF_MAX_SECTIONS; n <= ELF_MAX_SECTIONS + 1; n++) {
+			unsigned shoff = 64 + n;
+			memset(big, 0, sizeof(big));
+			memcpy(big, "\177ELF\1\1\1", 7);
+			big[20] = 1;
+			big[32] = shoff, big[33] = shoff >> 8, big[34] = shoff >> 16;
+			big[46] = 40;
+			big[48] = n, big[49] = n >> 8;
+			big[50] = 1;
+			for (unsigned i = 1; i < n; i++) {
+				unsigned char *p = big + shoff + i * 40;
+				p[4] = i == 1 ? 3
+					      : 1; /* section 1 is the name table: "" */
+				p[16] = 64 + i, p[17] = (64 + i) >> 8;
+				p[20] = 1;
+			}
+			t0 = clock();
+			r = elf_open(&e, big, shoff + n * 40);
+			if (n == ELF_MAX_SECTIONS) {
+				CHECK(r == 0);
+				printf("# %u sections: %.2f s\n", n,
+				       (double)(clock() - t0) / CLOCKS_PER_SEC);
+			} else {
+				CHECK(r == -ELF_ESHNUM);
+			}
 		}
-		t0 = clock();
-		r = elf_open(&e, big, sizeof(big));
-		printf("# %.2f s\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
-		CHECK(r == 0);
 	}
 	free(copy);
 	return unit_failed;
