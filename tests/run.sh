@@ -51,6 +51,12 @@ unit() {
 				mapfile -t args < <(find "$root/lib/modules" -name '*.ko' | sort | sed -n '1p;50p;100p;400p;800p')
 			arm=$(scripts/kernels.sh arm64-module 2>/dev/null) && args+=("$arm")
 		fi
+		case $bin in
+		*/test_index | */test_match) # a real module tree with Debian's index files
+			full=$(scripts/kernels.sh full-tree 6.12) &&
+				args=("$full/lib/modules/$(cat "$full/release")")
+			;;
+		esac
 		"$bin" "${args[@]}" || rc=1
 	done
 	return $rc

@@ -1,0 +1,93 @@
+/* match: fnmatch(pattern, s, 0) for module aliases and modprobe.d patterns, without libc's
+ * locale machinery. It gives glibc's answer even for malformed patterns, since kmod on
+ * glibc decides what modprobe loads and modbox must load the same. */
+#include "match.h"
+
+#include <string.h>
+
+/* The bracket expression after '[' at p against byte c: the pattern after the expression
+ * if c matches, else NULL. An unterminated expression stands for a literal '[', p being
+ * what follows it (glibc >= 2.36, bug 28792); a range without its end fails. */
+static const char *bracket(const char *p, unsigned char c)
+{
+	const char *start = p;
+	unsigned char lo, hi;
+	int neg = *p == '!' || *p == '^';
+
+	p += neg;
+	lo = *p++; /* a ']' here is a member, not the end */
+	for (;;) {
+		if (lo == '\\')
+			lo = *p++;
+		if (!lo)
+			break;
+		if (*p == '-' && p[1] != ']') {
+			hi = p[1];
+			if (!hi) /* glibc takes the byte alone first, then fails the range */
+				return lo == c && c == '[' ? start : 0;
+			p += 2;
+			if (hi == '\\')
+				hi = *p++;
+			if (!hi)
+				return 0;
+			if (lo <= c && c <= hi)
+				goto matched;
+		} else if (lo == c) {
+			goto matched;
+		}
+		lo = *p++;
+		if (lo == ']')
+			return neg ? p : 0;
+	}
+	return c == '[' ? start : 0;
+matched:
+	/* the rest must still be a whole expression */
+	while ((lo = *p++) != ']')
+		if (!lo || (lo == '\\' && !*p++))
+			return c == '[' ? start : 0;
+	return neg ? 0 : p;
+}
+
+int match_glob(const char *p, const char *s)
+{
+	const char *star = 0, *retry = s, *next;
+
+	for (;;) {
+		if (*p == '*') {
+			/* Only the last star needs a way back: whatever an earlier one would
+			 * take more, this one can take as well. */
+			star = ++p;
+			retry = s;
+			continue;
+		}
+		if (!*p && !*s)
+			return 1;
+		if (!*s)
+			return 0; /* every other element needs a byte: taking more cannot help */
+		next = 0;
+		if (*p == '?')
+			next = p + 1;
+		else if (*p == '[')
+			next = bracket(p + 1, *s);
+		else if (*p == '\\')
+			next = p[1] && p[1] == *s ? p + 2 : 0;
+		else if (*p == *s)
+			next = p + 1;
+		if (next) {
+			p = next;
+			s++;
+		} else if (star) {
+			/* the star takes one byte more; a literal after it must come next */
+			p = star;
+			s = ++retry;
+			if (!strchr("*?[\\", *p)) {
+				while (*s != *p)
+					if (!*s++)
+						return 0;
+				retry = s;
+			}
+		} else {
+			return 0;
+		}
+	}
+}
