@@ -8,3 +8,6 @@ APPLET(rmmod)
 #ifdef CONFIG_LSMOD
 APPLET(lsmod)
 #endif
+#ifdef CONFIG_MODPROBE
+APPLET(modprobe)
+#endif

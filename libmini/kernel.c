@@ -136,6 +136,49 @@ int kernel_module_holders(const struct proc_module *m, char sep, char *buf, size
 	return perm;
 }
 
+static int read_sys(const char *name, const char *file, char *val, size_t cap)
+{
+	char path[300], pbuf[4096];
+	long fd, n;
+
+	cat(path, sizeof(path), "/sys/module/", name, file);
+	fd = xopen(KPATH(pbuf, path), O_RDONLY);
+	if (fd < 0)
+		return fd;
+	n = sys_read(fd, val, cap - 1);
+	sys_close(fd);
+	if (n < 0)
+		return n;
+	while (n && (val[n - 1] == '\n' || val[n - 1] == ' '))
+		n--;
+	val[n] = 0;
+	return 0;
+}
+
+int kernel_module_state(const char *name)
+{
+	char s[16];
+
+	if (read_sys(name, "/initstate", s, sizeof(s)))
+		return kernel_module_builtin(name) ? MODULE_BUILTIN : MODULE_ABSENT;
+	return !strcmp(s, "live")     ? MODULE_LIVE
+	       : !strcmp(s, "coming") ? MODULE_COMING
+	       : !strcmp(s, "going")  ? MODULE_GOING
+				      : MODULE_ABSENT;
+}
+
+int kernel_module_refcnt(const char *name)
+{
+	char s[16], *p;
+	int n = 0, err = read_sys(name, "/refcnt", s, sizeof(s));
+
+	if (err)
+		return err;
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		n = n * 10 + *p - '0';
+	return n;
+}
+
 int kernel_module_builtin(const char *name)
 {
 	char path[300], buf[4096];

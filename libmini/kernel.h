@@ -31,6 +31,11 @@ char *kernel_modules_next(char *p, char *end, struct proc_module *m);
  * fewer than two there is nothing to order), joined by sep into buf. Returns 1 when
  * /proc/modules calls the module [permanent] (no exit function), else 0. */
 int kernel_module_holders(const struct proc_module *m, char sep, char *buf, size_t cap);
+/* What /sys/module/NAME says of a module, as kmod reads it. */
+enum { MODULE_ABSENT, MODULE_LIVE, MODULE_COMING, MODULE_GOING, MODULE_BUILTIN };
+int kernel_module_state(const char *name);
+/* /sys/module/NAME/refcnt, or -errno. */
+int kernel_module_refcnt(const char *name);
 /* The module is built into the kernel: /sys/module/NAME exists without initstate. */
 int kernel_module_builtin(const char *name);
 

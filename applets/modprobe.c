@@ -1,0 +1,565 @@
+/* modprobe: load (or remove) modules by name, alias or symbol, with their dependencies,
+ * softdeps, options and install commands, as kmod's modprobe does. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "../libmini/config.h"
+#include "../libmini/kernel.h"
+#include "../libmini/modfile.h"
+#include "../libmini/modules.h"
+#include "../libmini/params.h"
+#include "../libmini/sys.h"
+#include "../libmini/util.h"
+
+static const char usage_text
+	[] = "Usage: modprobe [-aDinqRrv] [-b] [-C CONFIG] [-d ROOT] [-S VERSION] MODULE [PARAM...]\n"
+	     "       modprobe -c\n" HELP("Load (-r: remove) modules with their dependencies.\n"
+					 "  -a  " LONGOPT(
+						 "--all             ") "every argument is a module\n"
+								       "  -r  " LONGOPT(
+									       "--remove          ") "remove, with the dependencies no longer used\n"
+												     "  -D  " LONGOPT(
+													     "--show-depends    ") "print what would be loaded, load nothing\n"
+																   "  -R  " LONGOPT(
+																	   "--resolve-alias   ") "print the module names an alias stands for\n"
+																				 "  -c  " LONGOPT(
+																					 "--show-config     ") "print the configuration and the alias indexes\n"
+																							       "  -n  " LONGOPT(
+																								       "--dry-run         ") "do everything but load or remove\n"
+																											     "  -i  " LONGOPT("--ignore-install  ") "ignore install and remove commands\n"
+																																    "  -b  " LONGOPT(
+																																	    "--use-blacklist   ") "apply the blacklist to module names too\n"
+																																				  "  -f  " LONGOPT(
+																																					  "--force           ") "ignore version magic and symbol versions\n"
+																																								"  -C  " LONGOPT(
+																																									"--config=FILE     ") "read FILE or DIR instead of modprobe.d\n"
+																																											      "  -d  " LONGOPT(
+																																												      "--dirname=ROOT    ") "modules under ROOT/lib/modules\n"
+																																															    "  -S  " LONGOPT(
+																																																    "--set-version=VER ") "modules of kernel VER instead of uname -r\n"
+																																																			  "  -q  " LONGOPT(
+																																																				  "--quiet           ") "say nothing about modules not found\n"
+																																																							"  -v  " LONGOPT(
+																																																								"--verbose         ") "print what is done\n"
+																																																										      "  -s  " LONGOPT("--syslog          ") "report errors to syslog\n" LONGOPT(
+																																																											      "      --first-time      fail if already loaded or not loaded\n"
+																																																											      "      --remove-holders  remove the modules holding the module first\n"));
+
+enum {
+	O_ALL = 1,
+	O_REMOVE = 2,
+	O_SHOW = 4,
+	O_RESOLVE = 8,
+	O_CONFIG = 16,
+	O_DRY = 32,
+	O_IGNORE_CMD = 64,
+	O_BLACKLIST = 128,
+	O_QUIET = 256,
+	O_VERBOSE = 512,
+	O_FIRST = 1024,
+	O_HOLDERS = 2048,
+	O_IGNORE_LOADED = 4096,
+};
+
+struct run {
+	struct moddb db;
+	struct config cfg;
+	unsigned opt;
+	int insflags;
+	const char *dir;
+	struct outbuf out;
+};
+
+/* kmod's LOG(): FATAL, or WARNING with -a; -q silences it. */
+static void fatal_v(struct run *r, const char *const *s)
+{
+	char buf[1024];
+
+	if (r->opt & O_QUIET)
+		return;
+	cat_v(buf, sizeof(buf), s);
+	put(2, applet_name, r->opt & O_ALL ? ": WARNING: " : ": FATAL: ", buf, "\n");
+}
+#define fatal(r, ...) fatal_v(r, (const char *const[]){__VA_ARGS__, 0})
+
+static int in_kernel(struct mod *m)
+{
+	int s = m->flags & MOD_BUILTIN ? MODULE_BUILTIN : kernel_module_state(m->name);
+
+	return s == MODULE_LIVE || s == MODULE_BUILTIN;
+}
+
+/* Runs an install or remove command through /bin/sh, $CMDLINE_OPTS replaced. */
+static int run_command(struct run *r, struct mod *m, const char *type, const char *cmd,
+		       const char *opts)
+{
+	static char line[1 << 16];
+	size_t n = 0, olen = strlen(opts);
+	const char *p;
+	long pid, status = 0;
+
+	for (p = cmd; *p && n + olen + 1 < sizeof(line);)
+		if (!strncmp(p, "$CMDLINE_OPTS", 13)) {
+			memcpy(line + n, opts, olen);
+			n += olen;
+			p += 13;
+		} else {
+			line[n++] = *p++;
+		}
+	line[n] = 0;
+	if (*type == 'r' && r->opt & (O_SHOW | O_VERBOSE)) {
+		out_pad(&r->out, type, 0);
+		out_pad(&r->out, " ", 0);
+		out_pad(&r->out, line, 0);
+		out_write(&r->out, "\n", 1);
+		out_flush(&r->out);
+	}
+	if (r->opt & O_DRY)
+		return 0;
+	pid = sys3(SYS_clone, 17 /* SIGCHLD */, 0, 0);
+	if (pid == 0) {
+		char env[300];
+		const char *argv[] = {"/bin/sh", "-c", line, 0};
+		extern char **environ;
+		char **e, *envp[256];
+		int k = 0;
+
+		cat(env, sizeof(env), "MODPROBE_MODULE=", m->name);
+		envp[k++] = env;
+		for (e = environ; *e && k < 255; e++)
+			if (strncmp(*e, "MODPROBE_MODULE=", 16))
+				envp[k++] = *e;
+		envp[k] = 0;
+		sys3(SYS_execve, (long)argv[0], (long)argv, (long)envp);
+		sys_exit(127);
+	}
+	if (pid < 0 || sys6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0) < 0 ||
+	    (status & 0x7f) || (status >> 8 & 0xff)) {
+		error("Error running ", type, " command for ", m->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void show(struct run *r, const char *what, const char *arg, const char *opts)
+{
+	out_pad(&r->out, what, 0);
+	out_pad(&r->out, arg, 0);
+	if (opts) {
+		out_write(&r->out, " ", 1);
+		out_pad(&r->out, opts, 0);
+	}
+	out_write(&r->out, "\n", 1);
+}
+
+static int insert_one(struct run *r, struct mod *m, const char *opts)
+{
+	char path[4096];
+	int fd, err, log = -1;
+
+	if (!moddb_path(&r->db, m, path, sizeof(path)))
+		return -ENOENT;
+	fd = modfile_open(path);
+	if (fd < 0)
+		return fd;
+#ifdef CONFIG_FEATURE_KMSG
+	log = kernel_log_open();
+#endif
+	err = modfile_load(fd, opts, r->insflags);
+	sys_close(fd);
+	if (err && err != -EEXIST) {
+		const char *why = err == -ENOENT ? "Unknown symbol in module, or unknown "
+						   "parameter (see dmesg)"
+						 : errno_text(-err);
+		error("could not insert '", m->name, "': ", why);
+#ifdef CONFIG_FEATURE_KMSG
+		kernel_log_report(log, m->name);
+		log = -1;
+#endif
+	}
+	if (log >= 0)
+		sys_close(log);
+	return err;
+}
+
+/* kmod_module_probe_insert_module: m with everything it needs, in order. */
+static int probe(struct run *r, struct mod *m, const char *extra)
+{
+	static char opts[1 << 16];
+	struct mod *list[512];
+	int n, k, err = 0, show_ = r->opt & (O_SHOW | O_VERBOSE);
+
+	if (!(r->opt & O_IGNORE_LOADED) && in_kernel(m)) {
+		if (!(r->opt & O_FIRST))
+			return 0;
+		error("could not insert '", m->name, "': Module already in kernel");
+		return -EEXIST;
+	}
+	if ((m->alias || (r->opt & O_BLACKLIST)) && config_blacklisted(&r->cfg, m->name))
+		return 0;
+	n = moddb_probe_list(&r->db, m, r->opt & O_IGNORE_CMD, list, 512);
+	if (n < 0) {
+		error("could not resolve the dependencies of ", m->name, ": ",
+		      n == -ELOOP ? "dependency cycle" : errno_text(-n));
+		return n;
+	}
+	for (k = 0; k < n; k++) {
+		struct mod *d = list[k];
+		const char *cmd = r->opt & O_IGNORE_CMD
+					  ? 0
+					  : moddb_command(&r->db, d, CONFIG_INSTALL);
+		char path[4096];
+		size_t len;
+
+		if (!(r->opt & O_IGNORE_LOADED) && in_kernel(d)) {
+			err = -EEXIST;
+			goto next;
+		}
+		/* kmod: the config's options, a space, then the command line's */
+		opts[0] = 0;
+		config_options(&r->cfg, d->name, d->alias, opts, sizeof(opts));
+		len = strlen(opts);
+		if (d == m && extra) {
+			if (len + strlen(extra) + 2 > sizeof(opts)) {
+				error("parameters too long");
+				return -E2BIG;
+			}
+			if (len)
+				opts[len++] = ' ';
+			strcpy(opts + len, extra);
+		} else if (len) {
+			strcpy(opts + len, " ");
+		}
+		if (cmd && !(d->flags & MOD_IGNORECMD)) {
+			if (show_) {
+				show(r, "install ", cmd, opts);
+				out_flush(&r->out);
+			}
+			err = run_command(r, d, "install", cmd, opts);
+			goto next;
+		}
+		if (show_) {
+			if (moddb_path(&r->db, d, path, sizeof(path)))
+				show(r, "insmod ", path, opts);
+			else if (d->flags & MOD_BUILTIN ||
+				 kernel_module_state(d->name) == MODULE_BUILTIN)
+				show(r, "builtin ", d->name, 0);
+			out_flush(&r->out);
+		}
+		if (!(r->opt & O_DRY))
+			err = insert_one(r, d, opts);
+	next:
+		if (err == -EEXIST && d == m && (r->opt & O_FIRST)) {
+			error("could not insert '", m->name,
+			      "': Module already in kernel");
+			break;
+		}
+		if (err == -EEXIST || !(d->flags & MOD_REQUIRED))
+			err = 0;
+		else if (err < 0)
+			break;
+	}
+	return err;
+}
+
+static int remove_one(struct run *r, struct mod *m)
+{
+	int err;
+
+	if (r->opt & (O_SHOW | O_VERBOSE)) {
+		show(r, "rmmod ", m->name, 0);
+		out_flush(&r->out);
+	}
+	if (r->opt & O_DRY)
+		return 0;
+	err = kernel_delete_module(m->name, O_NONBLOCK | (r->insflags ? O_TRUNC : 0));
+	if (err == -ENOENT && !(r->opt & O_FIRST))
+		err = 0;
+	if (err)
+		error("could not remove '", m->name, "': ", errno_text(-err));
+	return err;
+}
+
+/* kmod's rmmod_do_module, leaving no unused dependency behind. */
+static int remove_module(struct run *r, struct mod *m, int quiet_builtin)
+{
+	struct mod *deps[256];
+	const char *cmd =
+		r->opt & O_IGNORE_CMD ? 0 : moddb_command(&r->db, m, CONFIG_REMOVE);
+	int n, k, err, state;
+
+	if (!cmd) {
+		state = kernel_module_state(m->name);
+		if (state == MODULE_ABSENT) {
+			if (!(r->opt & O_FIRST))
+				return 0;
+			fatal(r, "Module ", m->name, " is not in kernel.");
+			return -ENOENT;
+		}
+		if (state == MODULE_BUILTIN) {
+			if (quiet_builtin)
+				return 0;
+			fatal(r, "Module ", m->name, " is builtin.");
+			return -ENOENT;
+		}
+		if (r->opt & O_HOLDERS) {
+			struct proc_module pm;
+			char *map, *p, holders[4096], *h, *t;
+			size_t len;
+
+			if (!kernel_modules_map(&map, &len)) {
+				for (p = map;
+				     (p = kernel_modules_next(p, map + len, &pm));)
+					if (!strcmp(pm.name, m->name)) {
+						kernel_module_holders(&pm, ' ', holders,
+								      sizeof(holders));
+						for (h = holders; *h; h = t) {
+							t = strchr(h, ' ');
+							if (t)
+								*t++ = 0;
+							else
+								t = h + strlen(h);
+							struct mod *hm =
+								moddb_get(&r->db, h, 0);
+							if (hm && (err = remove_module(
+									   r, hm, 1)))
+								return err;
+						}
+						break;
+					}
+				unmap(map, len);
+			}
+		}
+		if (kernel_module_refcnt(m->name) > 0) {
+			fatal(r, "Module ", m->name, " is in use.");
+			return -EBUSY;
+		}
+		err = remove_one(r, m);
+	} else {
+		err = run_command(r, m, "remove", cmd, "");
+	}
+	if (err || cmd)
+		return err;
+	/* dependencies that nothing uses any more, the modules.dep line's order: each
+	 * before what it needs */
+	n = moddb_deps(&r->db, m, deps, 256);
+	for (k = n - 1; k >= 0; k--)
+		if (kernel_module_state(deps[k]->name) == MODULE_LIVE &&
+		    kernel_module_refcnt(deps[k]->name) == 0)
+			remove_one(r, deps[k]);
+	return 0;
+}
+
+static int do_one(struct run *r, const char *name, const char *extra)
+{
+	struct mod *found[64];
+	int n, k, err = 0;
+
+	if (!(r->opt & O_REMOVE) && (name[0] == '/' || !strncmp(name, "./", 2))) {
+		char mname[256];
+		struct mod *m;
+
+		if (sys_access(name)) {
+			fatal(r, "Module ", name, " not found.");
+			return -ENOENT;
+		}
+		m = moddb_get(&r->db, modname_normalize(mname, name), 0);
+		if (!m)
+			return -ENOMEM;
+		m->path = name;
+		m->flags |= MOD_DEP;
+		return probe(r, m, extra);
+	}
+	n = moddb_lookup(&r->db, name, found, 64);
+	if (n <= 0) {
+		if (r->opt & O_REMOVE)
+			fatal(r, "Module ", name, " not found.");
+		else
+			fatal(r, "Module ", name, " not found in directory ", r->dir);
+		return -ENOENT;
+	}
+	for (k = 0; k < n; k++) {
+		if (r->opt & O_RESOLVE) {
+			put(1, found[k]->name, "\n");
+			continue;
+		}
+		if (r->opt & O_REMOVE) {
+			err = remove_module(r, found[k], 0);
+			if (err)
+				break;
+		} else {
+			err = probe(r, found[k], extra);
+		}
+	}
+	return err;
+}
+
+static int dump_index(void *ctx, const char *key, const char *value, unsigned prio)
+{
+	struct outbuf *o = ctx;
+
+	(void)prio;
+	out_pad(o, "alias ", 0);
+	out_pad(o, key, 0);
+	out_write(o, " ", 1);
+	out_pad(o, value, 0);
+	out_write(o, "\n", 1);
+	return 0;
+}
+
+static void show_config(struct run *r)
+{
+	struct index ix;
+	char path[4096];
+
+	config_dump(&r->cfg, &r->out);
+	out_pad(&r->out, "\n# End of configuration files. Dumping indexes now:\n\n", 0);
+	cat(path, sizeof(path), r->dir, "/modules.alias.bin");
+	if (!index_open(&ix, path)) {
+		index_walk(&ix, dump_index, &r->out);
+		index_close(&ix);
+	}
+	cat(path, sizeof(path), r->dir, "/modules.symbols.bin");
+	if (!index_open(&ix, path)) {
+		index_walk(&ix, dump_index, &r->out);
+		index_close(&ix);
+	}
+	out_flush(&r->out);
+}
+
+int modprobe_main(int argc, char **argv)
+{
+	static struct run r;
+	static char dir[4096], extra[1 << 16];
+	static const char *configs[32];
+	struct opts o = {
+		argv,
+		1,
+		"arw:RibfDcnC:d:S:sqvVh\1\2\3\4\5\6",
+		OPT_LONGS("all\0remove\0wait\0resolve-alias\0ignore-install\0"
+			  "use-blacklist\0force\0show-depends\0show-config\0dry-run\0"
+			  "config\0dirname\0set-version\0syslog\0quiet\0verbose\0"
+			  "version\0help\0first-time\0remove-holders\0force-vermagic\0"
+			  "force-modversion\0showconfig\0ignore-remove"),
+		0,
+		0};
+	const char *root = 0, *kver = 0, *why;
+	struct utsname u;
+	char **bad;
+	int c, k, err = 0, nconf = 0;
+
+	(void)argc;
+	r.out.fd = 1;
+	while ((c = opt_next(&o)))
+		switch (c) {
+		case 'a':
+			r.opt |= O_ALL;
+			break;
+		case 'r':
+			r.opt |= O_REMOVE;
+			break;
+		case 'w':
+			break; /* waiting for a busy module: not done */
+		case 'R':
+			r.opt |= O_RESOLVE;
+			break;
+		case 'i':
+		case '\6':
+			r.opt |= O_IGNORE_CMD;
+			break;
+		case 'b':
+			r.opt |= O_BLACKLIST;
+			break;
+		case 'f':
+			r.insflags = MODULE_INIT_IGNORE_MODVERSIONS |
+				     MODULE_INIT_IGNORE_VERMAGIC;
+			break;
+		case '\3':
+			r.insflags |= MODULE_INIT_IGNORE_VERMAGIC;
+			break;
+		case '\4':
+			r.insflags |= MODULE_INIT_IGNORE_MODVERSIONS;
+			break;
+		case 'D':
+			r.opt |= O_SHOW | O_DRY | O_IGNORE_LOADED;
+			break;
+		case 'c':
+		case '\5':
+			r.opt |= O_CONFIG;
+			break;
+		case 'n':
+			r.opt |= O_DRY;
+			break;
+		case 'C':
+			if (nconf < 31)
+				configs[nconf++] = o.arg;
+			break;
+		case 'd':
+			root = o.arg;
+			break;
+		case 'S':
+			kver = o.arg;
+			break;
+		case 's':
+#ifdef CONFIG_FEATURE_SYSLOG
+			log_syslog = 1;
+#endif
+			break;
+		case 'q':
+			r.opt |= O_QUIET;
+			break;
+		case 'v':
+			r.opt |= O_VERBOSE;
+			break;
+		case 'V':
+			return version();
+		case 'h':
+			return usage(usage_text, 0);
+		case '\1':
+			r.opt |= O_FIRST;
+			break;
+		case '\2':
+			r.opt |= O_HOLDERS;
+			break;
+		default:
+			return usage(usage_text, 1);
+		}
+	if (!(r.opt & O_CONFIG) && !argv[o.ind]) {
+		error("missing parameters. See -h.");
+		return 1;
+	}
+	if (!kver) {
+		sys3(SYS_uname, (long)&u, 0, 0);
+		kver = u.release;
+	}
+	cat(dir, sizeof(dir), root ? root : "", "/lib/modules/", kver);
+	r.dir = dir;
+	if (config_load(&r.cfg, nconf ? configs : 0, dir) ||
+	    moddb_open(&r.db, dir, &r.cfg)) {
+		error("out of memory");
+		return 1;
+	}
+	config_cmdline(&r.cfg, 0);
+	if (r.opt & O_CONFIG) {
+		show_config(&r);
+		return 0;
+	}
+	if (r.opt & (O_ALL | O_REMOVE)) {
+		for (k = o.ind; argv[k]; k++) {
+			int e = do_one(&r, argv[k], 0);
+			if (e < 0)
+				err = e;
+		}
+	} else {
+		/* kmod quotes a value with a space, so does params_build */
+		if ((why = params_build(extra, sizeof(extra), argv + o.ind + 1, &bad))) {
+			error("invalid parameter '", *bad, "': ", why);
+			return 1;
+		}
+		err = do_one(&r, argv[o.ind], argv[o.ind + 1] ? extra : 0);
+	}
+	out_flush(&r.out);
+	return err < 0;
+}
