@@ -46,6 +46,8 @@ const char *kernel_load_error(int err)
 		return "Module has wrong symbol version";
 	case EINVAL:
 		return "Invalid parameters";
+	case KERNEL_ENODECOMP:
+		return "compressed, and the kernel does not decompress this format";
 	}
 	return errno_text(err);
 }
@@ -165,6 +167,13 @@ int kernel_module_state(const char *name)
 	       : !strcmp(s, "coming") ? MODULE_COMING
 	       : !strcmp(s, "going")  ? MODULE_GOING
 				      : MODULE_ABSENT;
+}
+
+int kernel_decompresses(const char *format)
+{
+	char s[16];
+
+	return !read_sys("compression", "", s, sizeof(s)) && !strcmp(s, format);
 }
 
 int kernel_module_refcnt(const char *name)

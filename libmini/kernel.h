@@ -13,6 +13,12 @@ int kernel_finit_module(int fd, const char *params, int flags);
 int kernel_init_module(const void *image, size_t len, const char *params);
 int kernel_delete_module(const char *name, int flags);
 
+/* A compressed module the kernel cannot decompress (modfile_load's error, above errno). */
+#define KERNEL_ENODECOMP 4200
+/* Whether the kernel decompresses modules of this format itself ("gzip", "xz", "zstd"):
+ * /sys/module/compression names the one it can (Linux 6.0 and later). */
+int kernel_decompresses(const char *format);
+
 /* kmod's words for a failed load (insmod's, which name the module's fault). */
 const char *kernel_load_error(int err);
 

@@ -155,6 +155,23 @@ run "$T/bin/insmod" "$T/m.ko"
 check "insmod: when no kernel line names the module, all lines of the attempt are shown" \
 	all 'rc_is 1 && err_has "insmod: kernel: Invalid ELF header magic"'
 
+# compressed modules: the kernel decompresses when /sys/module/compression names the
+# format (MODULE_INIT_COMPRESSED_FILE); the format comes from the magic, not the name
+reset_kernel
+printf '\375\067\172\130\132\000rest' >"$T/xz.ko"
+run "$T/bin/insmod" "$T/xz.ko"
+check "insmod: an xz module on a kernel without decompression: said so, exit 1" \
+	all 'rc_is 1 && err_is "insmod: ERROR: could not insert module $T/xz.ko: compressed, and the kernel does not decompress this format"'
+echo xz >"$T/root/sys/module/compression"
+run "$T/bin/insmod" "$T/xz.ko"
+check "insmod: an xz module goes to finit_module with MODULE_INIT_COMPRESSED_FILE" \
+	all 'rc_is 1 && err_has "Invalid module format" && grep -q "^xz.ko 4$" "$T/root/finit.log"'
+echo gzip >"$T/root/sys/module/compression"
+printf '\037\213\010rest' >"$T/gz.ko.xz"
+run "$T/bin/insmod" "$T/gz.ko.xz"
+check "insmod: the format is read from the magic bytes, not the file name" \
+	all 'grep -q "^gz.ko.xz 4$" "$T/root/finit.log"'
+
 reset_kernel
 run "$T/bin/insmod" "$T/kh-dash.ko"
 check "insmod: a file name with a dash loads its module" all 'rc_is 0 && loaded kh_dash'

@@ -122,6 +122,16 @@ long fake_finit_module(int fd, const char *params, int flags)
 
 	if (read_int("/finit.errno", &err))
 		return fail(err);
+	/* finit.log: "FILE FLAGS" of each call, the file's name from /proc/self/fd */
+	{
+		char link[64], target[PATH_MAX], line[PATH_MAX + 32];
+		ssize_t k;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		k = readlink(link, target, sizeof(target) - 1);
+		target[k > 0 ? k : 0] = 0;
+		snprintf(line, sizeof(line), "%s %d\n", strrchr(target, '/') ? strrchr(target, '/') + 1 : target, flags);
+		put("/finit.log", "a", line);
+	}
 	n = pread(fd, image, sizeof(image) - 1, 0); /* the kernel reads from offset 0 */
 	if (n < 0)
 		return fail(EINVAL);
