@@ -117,8 +117,10 @@ static void parse_line(struct config *c, char *s, const char *file, unsigned lin
 
 	if (*s == '#' || !(cmd = word(&s, WORD)))
 		return;
-	for (; *k && strcmp(k, cmd); k += strlen(k) + 1)
-		kind++;
+	/* one strcmp per line: the command's first letter picks its candidate */
+	for (; *k && (*k != *cmd || strcmp(k, cmd)); kind++)
+		while (*k++)
+			;
 	if (kind == CONFIG_KINDS + 2) /* unknown */
 		goto bad;
 	if (kind >= CONFIG_KINDS) {
@@ -400,8 +402,12 @@ const struct config_entry *config_find(const struct config *c, int kind, const c
 	kind &= ~CONFIG_EXACT;
 	while (*pos < c->n) {
 		e = entries(c) - ++*pos;
-		if (e->kind == kind &&
-		    (exact ? !strcmp(e->key, name) : match_glob(e->key, name)))
+		/* most keys are plain names: their first byte rules most of them out */
+		if (e->kind != kind ||
+		    (*e->key != *name && *e->key != '*' && *e->key != '?' &&
+		     *e->key != '[' && *e->key != '\\'))
+			continue;
+		if (exact ? !strcmp(e->key, name) : match_glob(e->key, name))
 			return e;
 	}
 	return 0;

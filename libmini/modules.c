@@ -25,6 +25,8 @@ int moddb_open(struct moddb *db, const char *dir, const struct config *cfg)
 	if (sys_failed(p))
 		return -ENOMEM;
 	db->arena = (char *)p;
+	db->buckets = (struct mod **)p;
+	db->used = MODDB_BUCKETS * sizeof(struct mod *);
 	db->dir = dir;
 	db->cfg = cfg;
 	return 0;
@@ -326,33 +328,37 @@ static int probe_module(struct probe *p, struct mod *m, int required, int ignore
 
 /* kmod's softdeps of m: those of the first softdep line that matches its name, each
  * looked up like a name given to modprobe. */
-static int softdeps(struct probe *p, struct mod *m, int which, struct mod **out, int cap)
+static int softdeps(struct probe *p, struct mod *m, struct mod **pre, int *npre,
+		    struct mod **post, int *npost, int cap)
 {
 	const struct config_entry *e;
 	struct config_deps d;
 	const char *w;
 	size_t len;
 	unsigned pos = 0;
-	int n = 0, k, mode;
+	int k, mode, *n;
 
+	*npre = *npost = 0;
 	e = config_find(p->db->cfg, CONFIG_SOFTDEP, m->name, &pos);
 	if (!e)
 		return 0;
 	config_deps_init(&d, e);
 	while ((mode = config_deps_next(&d, &w, &len))) {
 		char name[256];
+		struct mod **out = mode == CONFIG_DEP_PRE ? pre : post;
 
-		if (mode != which || len >= sizeof(name))
+		if (mode == CONFIG_DEP_WEAK || len >= sizeof(name))
 			continue;
+		n = mode == CONFIG_DEP_PRE ? npre : npost;
 		memcpy(name, w, len);
 		name[len] = 0;
-		k = moddb_lookup(p->db, name, out + n, cap - n);
+		k = moddb_lookup(p->db, name, out + *n, cap - *n);
 		if (k == -E2BIG)
 			return k;
 		if (k > 0)
-			n += k;
+			*n += k;
 	}
-	return n;
+	return 0;
 }
 
 static int append(struct probe *p, struct mod *m)
@@ -368,9 +374,7 @@ static int fill_softdep(struct probe *p, struct mod *m)
 	struct mod *pre[64], *post[64];
 	int npre, npost, k, err;
 
-	npre = softdeps(p, m, CONFIG_DEP_PRE, pre, 64);
-	npost = softdeps(p, m, CONFIG_DEP_POST, post, 64);
-	if (npre < 0 || npost < 0)
+	if (softdeps(p, m, pre, &npre, post, &npost, 64))
 		return -E2BIG;
 	for (k = 0; k < npre; k++)
 		if ((err = probe_module(p, pre[k], 0, 0)))

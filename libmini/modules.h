@@ -40,7 +40,7 @@ struct moddb {
 	unsigned opened, missing;
 	char *arena;
 	size_t used;
-	struct mod *buckets[MODDB_BUCKETS];
+	struct mod **buckets; /* MODDB_BUCKETS, in the arena: zero pages, no memset */
 	unsigned gen;
 };
 

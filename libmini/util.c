@@ -45,11 +45,15 @@ char *utoa(char *end, unsigned long v)
 size_t cat_v(char *buf, size_t cap, const char *const *s)
 {
 	size_t n = 0;
-	const char *p;
 
-	for (; *s; s++)
-		for (p = *s; *p && n + 1 < cap;)
-			buf[n++] = *p++;
+	for (; *s; s++) {
+		size_t len = strlen(*s);
+
+		if (len > cap - 1 - n)
+			len = cap - 1 - n;
+		memcpy(buf + n, *s, len);
+		n += len;
+	}
 	buf[n] = 0;
 	return n;
 }
