@@ -118,9 +118,9 @@ check:
 	$(Q)$(SRC)/scripts/deps.sh qemu
 	$(Q)$(SRC)/tests/run.sh
 
-bench:
+bench: $(O)/modbox
 	$(Q)$(SRC)/scripts/deps.sh test
-	$(Q)$(SRC)/bench/size.sh
+	$(Q)$(SRC)/bench/run.sh $(O)/modbox
 
 demo:
 	$(Q)$(SRC)/scripts/deps.sh qemu

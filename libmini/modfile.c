@@ -15,6 +15,7 @@ int modfile_open(const char *path)
 	return path[0] == '-' && !path[1] ? 0 : xopen(path, O_RDONLY);
 }
 
+#ifdef CONFIG_FEATURE_KERNEL_DECOMPRESS
 /* The format a compressed module is in, by its magic bytes (not its name). */
 static const char *compression(const unsigned char *m)
 {
@@ -29,14 +30,18 @@ static const char *compression(const unsigned char *m)
 		return "zstd";
 	return 0;
 }
+#endif
 
 int modfile_load(int fd, const char *params, int flags)
 {
+	int err = -ENOSYS;
+#ifdef CONFIG_FEATURE_KERNEL_DECOMPRESS
 	unsigned char magic[8] = {0};
 	const char *format;
-	int err = -ENOSYS;
+#endif
 
 	if (sys_lseek_end(fd) >= 0) { /* seekable: a file finit_module can read */
+#ifdef CONFIG_FEATURE_KERNEL_DECOMPRESS
 		sys6(SYS_pread64, fd, (long)magic, 6, 0, 0, 0);
 		if ((format = compression(magic))) {
 			/* the kernel decompresses it, needing no code or memory of ours */
@@ -44,6 +49,7 @@ int modfile_load(int fd, const char *params, int flags)
 				return -KERNEL_ENODECOMP;
 			flags |= MODULE_INIT_COMPRESSED_FILE;
 		}
+#endif
 		err = kernel_finit_module(fd, params, flags);
 	}
 #ifdef CONFIG_FEATURE_INIT_MODULE

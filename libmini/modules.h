@@ -31,7 +31,7 @@ struct mod {
 	struct mod *next; /* in its hash bucket */
 };
 
-#define MODDB_BUCKETS 4096
+#define MODDB_BUCKETS 512
 
 struct moddb {
 	const char *dir; /* the module directory, /lib/modules/VERSION */

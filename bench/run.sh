@@ -1,0 +1,25 @@
+#!/bin/bash
+# make bench: every measurement, written to bench/results.md (and shown).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+MB=$(realpath "${1:-$top/modbox}")
+command -v valgrind >/dev/null || { echo "bench: valgrind is needed" >&2; exit 1; }
+{
+	echo "# modbox bench results"
+	echo
+	echo "$(date -u +%Y-%m-%d), $(uname -m), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)."
+	echo "Made by \`make bench\` (bench/run.sh); the numbers in the README come from here."
+	echo
+	echo "## Size (x86_64)"
+	echo
+	"$top/bench/size.sh"
+	echo
+	echo "## modprobe lookups on Debian's full 6.12 tree, against Debian's kmod 30"
+	echo
+	echo "Instructions from callgrind; wall time is the median of 21 alternating runs of"
+	echo "each (mostly process start-up at this scale); memory is the peak resident set."
+	echo "Both run with an empty configuration directory (-C) and -D."
+	echo
+	"$top/bench/modprobe.sh" "$MB" 21
+} | tee "$top/bench/results.md.new"
+mv "$top/bench/results.md.new" "$top/bench/results.md"
