@@ -76,6 +76,7 @@ suite lint lint
 suite unit unit
 suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox
+suite modprobe tests/cli/modprobe.sh $B/test/modbox
 suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then

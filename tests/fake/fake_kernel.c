@@ -1,8 +1,10 @@
 /* fake_kernel: the module syscalls of a pretend kernel whose state is a directory tree
  * ($MODBOX_FAKE_ROOT), for the command-line tests. Test-only: stdio is fine here.
  *
- * A fake module is a text file whose first line is "fakemod NAME [permanent]"; anything
- * else is ENOEXEC, as a bad ELF file would be. Knobs, files under the root:
+ * A fake module is a text file whose first line is "fakemod NAME [permanent]", or a real
+ * module (ELF): its name and "depends=" come from libmini/elf, every dependency must be
+ * loaded (else ENOENT, as an unknown symbol), and each gains it as a holder, as the
+ * kernel counts them. Anything else is ENOEXEC. Knobs, files under the root:
  *   finit.errno       finit_module fails with this errno (e.g. 38, ENOSYS)
  *   errno.NAME        loading NAME fails with this errno
  *   kmsg.NAME         lines the kernel logs when loading NAME fails
@@ -10,6 +12,8 @@
  * What a load leaves: sys/module/NAME/{initstate,refcnt,params,flags,via}, a line in
  * proc/modules. Each delete_module call is logged in delete.log as "NAME FLAGS". */
 #include "fake_kernel.h"
+
+#include "../../libmini/elf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -77,16 +81,74 @@ static void log_failure(const char *name)
 	fclose(in);
 }
 
-static long load(const char *image, size_t len, const char *params, int flags, const char *via)
+/* The module dep gains holder (or loses it, drop): its refcnt in /proc/modules and
+ * /sys/module/DEP/refcnt, and holder in its users column. */
+static void hold(const char *dep, const char *holder)
 {
-	char name[64], word[64], path[PATH_MAX], buf[PATH_MAX], line[256];
-	int n = 0, err, permanent;
+	char path[PATH_MAX], buf[PATH_MAX], tmp[PATH_MAX], line[512], out[1024];
+	char mod[64], size[32], users[256], rest[256];
+	int refcnt;
+	FILE *in = fopen(fake_path(buf, "/proc/modules"), "r");
+	FILE *o = fopen(fake_path(tmp, "/proc/modules.new"), "w");
+
+	while (in && o && fgets(line, sizeof(line), in)) {
+		if (sscanf(line, "%63s %31s %d %255s %255[^\n]", mod, size, &refcnt, users,
+			   rest) == 5 &&
+		    !strcmp(mod, dep)) {
+			snprintf(out, sizeof(out), "%s %s %d %s%s, %s\n", mod, size, refcnt + 1,
+				 strcmp(users, "-") ? users : "", holder, rest);
+			fputs(out, o);
+			snprintf(path, sizeof(path), "/sys/module/%s/refcnt", dep);
+			snprintf(out, sizeof(out), "%d\n", refcnt + 1);
+			put(path, "w", out);
+			continue;
+		}
+		fputs(line, o);
+	}
+	if (in)
+		fclose(in);
+	if (o) {
+		fclose(o);
+		rename(tmp, buf);
+	}
+}
+
+/* A real module: its name, and ENOENT unless what it depends on is loaded. */
+static int elf_load(const char *image, size_t len, char *name, size_t cap,
+		    char *deps, size_t dcap)
+{
+	struct elf e;
+	const char *d;
+	char path[PATH_MAX], buf[PATH_MAX], fp[PATH_MAX], *p;
 	struct stat st;
 
-	if (len < 8 || memcmp(image, "fakemod ", 8) ||
-	    sscanf(image + 8, "%63s%n %63s", name, &n, word) < 1)
+	if (elf_open(&e, image, len) || elf_module_name(&e, name, cap))
+		return ENOEXEC;
+	d = elf_modinfo_get(&e, "depends");
+	snprintf(deps, dcap, "%s", d ? d : "");
+	for (p = strtok(strcpy(buf, deps), ","); p; p = strtok(0, ",")) {
+		snprintf(path, sizeof(path), "/sys/module/%s/initstate", p);
+		if (stat(fake_path(fp, path), &st))
+			return ENOENT;
+	}
+	return 0;
+}
+
+static long load(const char *image, size_t len, const char *params, int flags, const char *via)
+{
+	char name[64], word[64], path[PATH_MAX], buf[PATH_MAX], line[256], deps[1024] = "";
+	int n = 0, err, permanent = 0;
+	struct stat st;
+
+	if (len > 4 && !memcmp(image, "\177ELF", 4)) {
+		if ((err = elf_load(image, len, name, sizeof(name), deps, sizeof(deps))))
+			return fail(err);
+	} else if (len < 8 || memcmp(image, "fakemod ", 8) ||
+		   sscanf(image + 8, "%63s%n %63s", name, &n, word) < 1) {
 		return fail(ENOEXEC);
-	permanent = strncmp(image + 8 + n, " permanent", 10) == 0;
+	} else {
+		permanent = strncmp(image + 8 + n, " permanent", 10) == 0;
+	}
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
 	if (!stat(fake_path(buf, path), &st))
 		return fail(EEXIST);
@@ -111,12 +173,17 @@ static long load(const char *image, size_t len, const char *params, int flags, c
 	snprintf(line, sizeof(line), "%s 16384 0 %s Live 0x0000000000000000\n", name,
 		 permanent ? "[permanent]," : "-");
 	put("/proc/modules", "a", line);
+	{
+		char *p, copy[1024];
+		for (p = strtok(strcpy(copy, deps), ","); p; p = strtok(0, ","))
+			hold(p, name);
+	}
 	return 0;
 }
 
 long fake_finit_module(int fd, const char *params, int flags)
 {
-	char image[4096];
+	static char image[64 << 20];
 	ssize_t n;
 	int err;
 
@@ -175,6 +242,12 @@ static void drop_holder(const char *file, const char *name)
 				}
 			fprintf(f, "%s %s %d %s %s\n", mod, size, refcnt, *users ? users : "-",
 				rest);
+			{
+				char path[PATH_MAX], num[16];
+				snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+				snprintf(num, sizeof(num), "%d\n", refcnt);
+				put(path, "w", num);
+			}
 		} else {
 			fputs(lines[i], f);
 		}

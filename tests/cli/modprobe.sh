@@ -1,0 +1,143 @@
+#!/bin/bash
+# modprobe against the fake kernel, on a real module tree: Debian's 6.1 cloud modules
+# (plain signed .ko), linked into a temporary tree and indexed by Debian's depmod. The
+# fake kernel reads each module's name and depends= with libmini/elf and counts holders
+# as the kernel does, so loading order, options, commands, blacklists, errors and removal
+# can be checked at host speed. (tests/qemu does the same on real kernels.)
+# Usage: tests/cli/modprobe.sh MODBOX   (a FAKE_KERNEL=1 build)
+set -u
+MB=$(realpath "${1:?usage: modprobe.sh MODBOX}")
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+R=$("$top/scripts/kernels.sh" root 6.1) && REL=$("$top/scripts/kernels.sh" release 6.1) || {
+	echo "not ok - modprobe: the 6.1 module tree could not be fetched"
+	exit 1
+}
+DEPMOD=$(command -v depmod || echo /sbin/depmod)
+mkdir -p "$T/tree/lib/modules"
+cp -al "$R/lib/modules/$REL" "$T/tree/lib/modules/" && "$DEPMOD" -b "$T/tree" "$REL" || {
+	echo "not ok - modprobe: a depmod'd copy of the 6.1 tree"
+	exit 1
+}
+M=$T/tree/lib/modules/$REL
+mkdir -p "$T/conf" "$T/bin"
+ln -s "$MB" "$T/bin/modprobe"
+export MODBOX_FAKE_ROOT=$T/root
+reset_kernel() {
+	rm -rf "$T/root"
+	mkdir -p "$T/root/proc" "$T/root/sys/module" "$T/root/dev"
+	: >"$T/root/proc/modules"
+	: >"$T/root/dev/kmsg"
+}
+mp() { run "$T/bin/modprobe" -C "$T/conf" -d "$T/tree" -S "$REL" "$@"; }
+loaded() { grep -q "^$1 " "$T/root/proc/modules"; }
+order() { sed 's/ .*//' "$T/finitlog" 2>/dev/null; }
+finits() { sed 's/\.ko .*//' "$T/root/finit.log" | tr '\n' ' '; }
+param() { cat "$T/root/sys/module/$1/params"; }
+
+reset_kernel
+mp ipip
+check "modprobe: loads a module after its dependencies, in modules.dep order" \
+	all 'rc_is 0 && err_empty && [ "$(finits)" = "ip_tunnel tunnel4 ipip " ] && loaded ipip && loaded tunnel4'
+check "modprobe: the dependencies now count the module as a holder" \
+	all 'grep -q "^tunnel4 [0-9]* 1 ipip," "$T/root/proc/modules"'
+mp ipip
+check "modprobe: a module already live is success, nothing loaded again" \
+	all 'rc_is 0 && [ "$(finits)" = "ip_tunnel tunnel4 ipip " ]'
+mp --first-time ipip
+check "modprobe --first-time: already loaded is an error, kmod's words" \
+	all 'rc_is 1 && err_is "modprobe: ERROR: could not insert '"'"'ipip'"'"': Module already in kernel"'
+
+reset_kernel
+echo 17 >"$T/root/errno.dummy"
+mp dummy
+check "modprobe: EEXIST from the kernel (a race) is success" all 'rc_is 0 && err_empty'
+
+reset_kernel
+printf 'options dummy numdummies=3\noptions my_dummy_alias from_alias=1\nalias my-dummy-alias dummy\n' \
+	>"$T/conf/o.conf"
+mp my-dummy-alias 'extra=a b'
+check "modprobe: options from modprobe.d (name and alias), then argv, quoted as kmod does" \
+	all 'rc_is 0 && [ "$(param dummy)" = "numdummies=3 from_alias=1 extra=\"a b\"" ]'
+rm "$T/conf/o.conf"
+
+reset_kernel
+printf 'install dummy echo "opts=$CMDLINE_OPTS module=$MODPROBE_MODULE" >%s\n' "$T/ran" >"$T/conf/i.conf"
+mp dummy x=1
+check "modprobe: an install command runs through /bin/sh, \$CMDLINE_OPTS and MODPROBE_MODULE set" \
+	all 'rc_is 0 && [ "$(cat "$T/ran")" = "opts=x=1 module=dummy" ] && ! loaded dummy'
+mp -i dummy
+check "modprobe -i: the install command is ignored, the module loaded" all 'rc_is 0 && loaded dummy'
+printf 'install dummy exit 3\n' >"$T/conf/i.conf"
+reset_kernel
+mp dummy
+check "modprobe: a failing install command: kmod's message, exit 1" \
+	all 'rc_is 1 && err_has "Error running install command for dummy"'
+rm "$T/conf/i.conf"
+
+reset_kernel
+printf 'blacklist dummy\nalias my-dummy dummy\n' >"$T/conf/b.conf"
+mp my-dummy
+check "modprobe: a blacklisted module is not loaded through an alias (exit 0)" \
+	all 'rc_is 0 && ! loaded dummy'
+mp dummy
+check "modprobe: a blacklisted module still loads by its name" all 'rc_is 0 && loaded dummy'
+reset_kernel
+mp -b dummy
+check "modprobe -b: the blacklist applies to names too" all 'rc_is 0 && ! loaded dummy'
+rm "$T/conf/b.conf"
+
+reset_kernel
+printf 'softdep ipip pre: dummy post: nlmon\n' >"$T/conf/s.conf"
+mp ipip
+check "modprobe: softdeps: pre before, post after the module" \
+	all 'rc_is 0 && [ "$(finits)" = "ip_tunnel tunnel4 dummy ipip nlmon " ]'
+rm "$T/conf/s.conf"
+
+reset_kernel
+echo 2 >"$T/root/errno.dummy"
+echo "dummy: Unknown symbol foo (err -2)" >"$T/root/kmsg.dummy"
+mp dummy
+check "modprobe: a failed load: kmod's message, then the kernel's own line" \
+	all 'rc_is 1 && [ "$(sed -n 1p "$T/err")" = "modprobe: ERROR: could not insert '"'"'dummy'"'"': Unknown symbol in module, or unknown parameter (see dmesg)" ] && [ "$(sed -n 2p "$T/err")" = "modprobe: kernel: dummy: Unknown symbol foo (err -2)" ]'
+
+reset_kernel
+mp nosuch
+check "modprobe: a missing module: kmod's FATAL message, exit 1" \
+	all 'rc_is 1 && err_is "modprobe: FATAL: Module nosuch not found in directory $M"'
+mp -q nosuch
+check "modprobe -q: a missing module: silent, exit 1" all 'rc_is 1 && err_empty'
+mp -a nosuch dummy
+check "modprobe -a: a missing one is a WARNING, the others load, exit 1" \
+	all 'rc_is 1 && err_has "modprobe: WARNING: Module nosuch not found" && loaded dummy'
+mp
+check "modprobe: no module: kmod's message, exit 1" all 'rc_is 1 && err_is "modprobe: ERROR: missing parameters. See -h."'
+
+reset_kernel
+mp -n ipip
+check "modprobe -n: nothing loaded" all 'rc_is 0 && ! loaded ipip && [ ! -e "$T/root/finit.log" ]'
+mp -v dummy
+check "modprobe -v: says what it loads" all 'rc_is 0 && out_has "insmod $M/kernel/drivers/net/dummy.ko"'
+
+# -r: the module and every dependency nothing uses any more
+reset_kernel
+mp ipip && mp ip_gre
+mp -r ipip
+check "modprobe -r: the module goes, and a dependency no longer used" \
+	all 'rc_is 0 && ! loaded ipip && ! loaded tunnel4'
+check "modprobe -r: a dependency still used by another module stays" \
+	all 'loaded ip_tunnel'
+mp -r ip_gre
+check "modprobe -r: the last user gone, its dependencies go too" \
+	all 'rc_is 0 && ! loaded ip_gre && ! loaded ip_tunnel && ! loaded gre'
+mp -r ipip
+check "modprobe -r: a module not loaded is success" all 'rc_is 0 && err_empty'
+mp -r --first-time ipip
+check "modprobe -r --first-time: not loaded is an error" all 'rc_is 1 && err_has "Module ipip is not in kernel."'
+mp ipip
+mp -r tunnel4
+check "modprobe -r: a module in use is refused, kmod's words" \
+	all 'rc_is 1 && err_is "modprobe: FATAL: Module tunnel4 is in use." && loaded tunnel4'
+mp -r --remove-holders tunnel4
+check "modprobe -r --remove-holders: its holders go first" all 'rc_is 0 && ! loaded ipip && ! loaded tunnel4'
+exit $failed
