@@ -92,11 +92,12 @@ static void hold(const char *dep, const char *holder)
 	FILE *o = fopen(fake_path(tmp, "/proc/modules.new"), "w");
 
 	while (in && o && fgets(line, sizeof(line), in)) {
-		if (sscanf(line, "%63s %31s %d %255s %255[^\n]", mod, size, &refcnt, users,
-			   rest) == 5 &&
+		if (sscanf(line, "%63s %31s %d %255s %255[^\n]", mod, size, &refcnt,
+			   users, rest) == 5 &&
 		    !strcmp(mod, dep)) {
-			snprintf(out, sizeof(out), "%s %s %d %s%s, %s\n", mod, size, refcnt + 1,
-				 strcmp(users, "-") ? users : "", holder, rest);
+			snprintf(out, sizeof(out), "%s %s %d %s%s, %s\n", mod, size,
+				 refcnt + 1, strcmp(users, "-") ? users : "", holder,
+				 rest);
 			fputs(out, o);
 			snprintf(path, sizeof(path), "/sys/module/%s/refcnt", dep);
 			snprintf(out, sizeof(out), "%d\n", refcnt + 1);
@@ -114,8 +115,8 @@ static void hold(const char *dep, const char *holder)
 }
 
 /* A real module: its name, and ENOENT unless what it depends on is loaded. */
-static int elf_load(const char *image, size_t len, char *name, size_t cap,
-		    char *deps, size_t dcap)
+static int elf_load(const char *image, size_t len, char *name, size_t cap, char *deps,
+		    size_t dcap)
 {
 	struct elf e;
 	const char *d;
@@ -134,9 +135,11 @@ static int elf_load(const char *image, size_t len, char *name, size_t cap,
 	return 0;
 }
 
-static long load(const char *image, size_t len, const char *params, int flags, const char *via)
+static long load(const char *image, size_t len, const char *params, int flags,
+		 const char *via)
 {
-	char name[64], word[64], path[PATH_MAX], buf[PATH_MAX], line[256], deps[1024] = "";
+	char name[64], word[64], path[PATH_MAX], buf[PATH_MAX], line[256],
+		deps[1024] = "";
 	int n = 0, err, permanent = 0;
 	struct stat st;
 
@@ -196,7 +199,8 @@ long fake_finit_module(int fd, const char *params, int flags)
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		k = readlink(link, target, sizeof(target) - 1);
 		target[k > 0 ? k : 0] = 0;
-		snprintf(line, sizeof(line), "%s %d\n", strrchr(target, '/') ? strrchr(target, '/') + 1 : target, flags);
+		snprintf(line, sizeof(line), "%s %d\n",
+			 strrchr(target, '/') ? strrchr(target, '/') + 1 : target, flags);
 		put("/finit.log", "a", line);
 	}
 	n = pread(fd, image, sizeof(image) - 1, 0); /* the kernel reads from offset 0 */
@@ -231,8 +235,8 @@ static void drop_holder(const char *file, const char *name)
 		fclose(f);
 	f = fopen(file, "w");
 	for (i = 0; f && i < n; i++) {
-		if (sscanf(lines[i], "%63s %31s %d %255s %255[^\n]", mod, size, &refcnt, users,
-			   rest) == 5) {
+		if (sscanf(lines[i], "%63s %31s %d %255s %255[^\n]", mod, size, &refcnt,
+			   users, rest) == 5) {
 			for (u = users; (u = strstr(u, name));)
 				if ((u == users || u[-1] == ',') && u[len] == ',') {
 					memmove(u, u + len + 1, strlen(u + len + 1) + 1);
@@ -240,11 +244,12 @@ static void drop_holder(const char *file, const char *name)
 				} else {
 					u++;
 				}
-			fprintf(f, "%s %s %d %s %s\n", mod, size, refcnt, *users ? users : "-",
-				rest);
+			fprintf(f, "%s %s %d %s %s\n", mod, size, refcnt,
+				*users ? users : "-", rest);
 			{
 				char path[PATH_MAX], num[16];
-				snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+				snprintf(path, sizeof(path), "/sys/module/%s/refcnt",
+					 mod);
 				snprintf(num, sizeof(num), "%d\n", refcnt);
 				put(path, "w", num);
 			}

@@ -79,21 +79,35 @@ module_closure() {
 	done
 }
 
-# prune_tree ROOT REL DEST NAME...: DEST/lib/modules/REL with only the modules NAME and
-# their dependencies, decompressed (modbox reads .ko.xz only from a later issue on; until
-# then the images carry plain .ko), plus the builtin lists, indexed by Debian's depmod.
+# prune_tree ROOT REL DEST PLAIN [AS_IS]: DEST/lib/modules/REL with only the modules
+# named in the lists PLAIN and AS_IS (words) and their dependencies, plus the builtin
+# lists. The closure of PLAIN is decompressed (the insmod cases hand plain .ko files to
+# the kernel); that of AS_IS keeps Debian's files as they are, .ko.xz on 6.12, for the
+# modprobe cases, where the kernel decompresses them. The two closures must not share a
+# module. Indexing (depmod) is the caller's.
 prune_tree() {
-	local root=$1 rel=$2 dest=$3 f
-	shift 3
+	local root=$1 rel=$2 dest=$3 plain=$4 asis=${5:-} f
 	local md=$root/lib/modules/$rel dmd=$dest/lib/modules/$rel
 	mkdir -p "$dmd"
-	for f in $(module_closure "$root" "$rel" "$@"); do
+	# shellcheck disable=SC2086 # the lists are words
+	for f in $(module_closure "$root" "$rel" $plain); do
 		mkdir -p "$dmd/$(dirname "$f")"
 		case $f in
 		*.xz) xz -dc "$md/$f" >"$dmd/${f%.xz}" ;;
 		*) cp "$md/$f" "$dmd/$f" ;;
 		esac
 	done
+	if [ -n "$asis" ]; then
+		# shellcheck disable=SC2086
+		for f in $(module_closure "$root" "$rel" $asis); do
+			mkdir -p "$dmd/$(dirname "$f")"
+			if [ -e "$dmd/${f%.xz}" ] || [ -e "$dmd/$f" ]; then
+				say "$f is needed both plain and as is"
+				return 1
+			fi
+			cp "$md/$f" "$dmd/$f"
+		done
+	fi
 	cp "$md"/modules.builtin "$md"/modules.builtin.modinfo "$md"/modules.order "$dmd/"
 }
 
@@ -143,17 +157,18 @@ qemu_accel() {
 	cat "$verdict"
 }
 
-# qemu_boot KERNEL INITRD CONSOLE_LOG [RESULTS_LOG] [TIMEOUT]: boots, with the console on
-# the first serial port (into CONSOLE_LOG, or to stdout if it is "-") and the results port
-# (the second serial port) into RESULTS_LOG. Never waits longer than TIMEOUT seconds
-# (default 120). Returns timeout's status (124: timed out).
+# qemu_boot KERNEL INITRD CONSOLE_LOG [RESULTS_LOG] [TIMEOUT] [APPEND]: boots, with the
+# console on the first serial port (into CONSOLE_LOG, or to stdout if it is "-") and the
+# results port (the second serial port) into RESULTS_LOG; APPEND goes at the end of the
+# kernel command line. Never waits longer than TIMEOUT seconds (default 120). Returns
+# timeout's status (124: timed out).
 qemu_boot() {
-	local kernel=$1 initrd=$2 console=$3 results=${4:-} tmo=${5:-120} accel
+	local kernel=$1 initrd=$2 console=$3 results=${4:-} tmo=${5:-120} append=${6:-} accel
 	local -a args
 	accel=$(qemu_accel)
 	args=(-accel "$accel" -nodefaults -no-user-config -display none -m 512 -smp 1
 		-no-reboot -kernel "$kernel" -initrd "$initrd"
-		-append "console=ttyS0 panic=-1 loglevel=4")
+		-append "console=ttyS0 panic=-1 loglevel=4${append:+ $append}")
 	if [ "$console" = - ]; then
 		args+=(-serial stdio)
 	else

@@ -47,6 +47,15 @@ file -L "$modbox" 2>/dev/null | grep -q 'statically linked' ||
 tmo=${MODBOX_QEMU_TIMEOUT:-120}
 real_mod=ipip  # a Debian module with two dependencies (tunnel4, ip_tunnel), in both trees
 foreign=dummy  # a dependency-free Debian module, taken from the other kernel
+# For the modprobe cases, Debian's files as they are (.ko.xz on 6.12), in both trees:
+mp_chain=8021q       # needs garp, mrp, stp and llc; garp needs stp and llc, stp needs llc
+mp_sharer=psnap      # needs llc too: keeps it loaded when 8021q goes
+mp_xz=p8022          # needs llc; compressed here for 6.1 too, whose kernel can't take it
+mp_alias_mod=pci_pf_stub # tiny PCI driver; its modules.alias pattern, filled in below
+mp_alias_pattern='pci:v00001D0Fd00000053sv*sd*bc*sc*i*'
+mp_alias='pci:v00001D0Fd00000053sv00001D0Fsd00000053bc02sc00i00' # what udev would pass
+# kh_params.* for modprobe to read from /proc/cmdline (quotes: the kernel's, and kmod's)
+cmdline='kh_params.myint=2 kh_params.myuint=2 kh_params.myushort=22 kh_params.mycharp="from cmdline"'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 logs=$cache/qemu/logs
@@ -85,15 +94,24 @@ module_tree() {
 	root=$("$kernels" root "$s") && rel=$("$kernels" release "$s") &&
 		oroot=$("$kernels" root "$o") && orel=$("$kernels" release "$o") &&
 		arm=$("$kernels" arm64-module) && mods=$(build_test_modules "$s") || return 1
-	key=$(echo "$rel $orel $arm $mods $real_mod $foreign $(md5sum <"$here/lib.sh")" | md5sum | cut -c1-12)
+	key=$(echo "$rel $orel $arm $mods $real_mod $foreign $mp_chain $mp_sharer $mp_xz" \
+		"$mp_alias_mod $(md5sum <"$here/lib.sh")" | md5sum | cut -c1-12)
 	dir=$cache/qemu/tree-$rel-$key
 	if [ ! -e "$dir/.complete" ]; then
 		say "assembling the module tree for $rel"
 		tmp=$work/tree-$s
-		prune_tree "$root" "$rel" "$tmp" "$real_mod" || return 1
+		prune_tree "$root" "$rel" "$tmp" "$real_mod" \
+			"$mp_chain $mp_sharer $mp_xz $mp_alias_mod" || return 1
+		# A kernel that does not decompress (6.1) gets one compressed module anyway, made
+		# the way kbuild makes them: modbox must refuse it clearly.
+		for f in "$tmp/lib/modules/$rel/kernel"/*/*/"$mp_xz.ko"; do
+			[ ! -e "$f" ] || xz --check=crc32 --lzma2=dict=1MiB "$f" || return 1
+		done
 		mkdir -p "$tmp/lib/modules/$rel/extra" "$tmp/lib/foreign"
 		cp "$mods"/*.ko "$tmp/lib/modules/$rel/extra/"
 		depmod -b "$tmp" "$rel" || return 1
+		grep -qxF "alias $mp_alias_pattern $mp_alias_mod" "$tmp/lib/modules/$rel/modules.alias" ||
+			{ say "no alias $mp_alias_pattern for $mp_alias_mod in $rel's modules.alias"; return 1; }
 		f=$(module_closure "$oroot" "$orel" "$foreign") || return 1
 		case $f in
 		*.xz) xz -dc "$oroot/lib/modules/$orel/$f" >"$tmp/lib/foreign/$foreign.ko" ;;
@@ -134,6 +152,24 @@ image() {
 		FOREIGN_MOD=/lib/foreign/$foreign.ko
 		FOREIGN_NAME=$foreign
 		ARM64_MOD=/lib/foreign/$(basename "$("$kernels" arm64-module)")
+		MP_CHAIN=$mp_chain
+		MP_SHARER=$mp_sharer
+		MP_XZ=$mp_xz
+		MP_ALIAS_MOD=$mp_alias_mod
+		MP_ALIAS_PATTERN='$mp_alias_pattern'
+		MP_ALIAS=$mp_alias
+	EOF
+	# modprobe's configuration; the blacklist case writes its own file.
+	mkdir -p "$d/etc/modprobe.d"
+	cat >"$d/etc/modprobe.d/modbox-test.conf" <<-'EOF'
+		# options: these first, then the kernel command line's, then modprobe's arguments
+		options kh_params myint=1 myuint=1 myshort=11 mylong=100
+		# kh_export before kh_soft, kh-dash after it
+		softdep kh_soft pre: kh_export post: kh-dash
+		# kh_cmd is no module: its commands load and remove kh_params
+		options kh_cmd mystr=fromconf
+		install kh_cmd echo "$MODPROBE_MODULE installed with [$CMDLINE_OPTS]" >/tmp/install-ran; /bin/modbox insmod /lib/modules/$(uname -r)/extra/kh_params.ko $CMDLINE_OPTS
+		remove kh_cmd /bin/modbox rmmod kh_params && echo "$MODPROBE_MODULE removed [$CMDLINE_OPTS]" >/tmp/remove-ran
 	EOF
 	mkinitramfs "$d" "$out"
 }
@@ -144,7 +180,7 @@ boot() {
 	rel=$("$kernels" release "$s") && root=$("$kernels" root "$s") || return 1
 	t0=$(date +%s)
 	qemu_boot "$root/boot/vmlinuz-$rel" "$work/$s.cpio.gz" "$work/$s.console" \
-		"$work/$s.results" "$tmo" >"$work/$s.qemu" 2>&1
+		"$work/$s.results" "$tmo" "$cmdline" >"$work/$s.qemu" 2>&1
 	rc=$?
 	t1=$(date +%s)
 	echo "$rc $((t1 - t0))" >"$work/$s.status"

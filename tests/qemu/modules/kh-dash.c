@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* modbox test: the file is kh-dash.ko, the module is kh_dash. */
+/* modbox test: the file is kh-dash.ko, the module is kh_dash. Its init logs (the
+ * softdep order case reads it). */
 #include <linux/module.h>
 
 static int __init kh_dash_init(void)
 {
+	pr_info("kh_dash: init\n");
 	return 0;
 }
 

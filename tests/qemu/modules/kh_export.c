@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* modbox test: exports kh_export_value for kh_import. */
+/* modbox test: exports kh_export_value for kh_import. Its init logs (the softdep order
+ * case reads it). */
 #include <linux/module.h>
 
 int kh_export_value = 42;
@@ -7,6 +8,7 @@ EXPORT_SYMBOL_GPL(kh_export_value);
 
 static int __init kh_export_init(void)
 {
+	pr_info("kh_export: init\n");
 	return 0;
 }
 
