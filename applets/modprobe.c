@@ -63,6 +63,25 @@ enum {
 	O_IGNORE_LOADED = 4096,
 };
 
+/* The options that only set a flag, and the flags they set. */
+static const char flag_opts[] = "arRi\6bDc\5nqv\1\2";
+static const unsigned short flag_bits[] = {
+	O_ALL,
+	O_REMOVE,
+	O_RESOLVE,
+	O_IGNORE_CMD,
+	O_IGNORE_CMD,
+	O_BLACKLIST,
+	O_SHOW | O_DRY | O_IGNORE_LOADED,
+	O_CONFIG,
+	O_CONFIG,
+	O_DRY,
+	O_QUIET,
+	O_VERBOSE,
+	O_FIRST,
+	O_HOLDERS,
+};
+
 struct run {
 	struct moddb db;
 	struct config cfg;
@@ -416,15 +435,14 @@ static void show_config(struct run *r)
 
 	config_dump(&r->cfg, &r->out);
 	out_pad(&r->out, "\n# End of configuration files. Dumping indexes now:\n\n", 0);
-	cat(path, sizeof(path), r->dir, "/modules.alias.bin");
-	if (!index_open(&ix, path)) {
-		index_walk(&ix, dump_index, &r->out);
-		index_close(&ix);
-	}
-	cat(path, sizeof(path), r->dir, "/modules.symbols.bin");
-	if (!index_open(&ix, path)) {
-		index_walk(&ix, dump_index, &r->out);
-		index_close(&ix);
+	const char *f;
+
+	for (f = "alias"; f; f = *f == 'a' ? "symbols" : 0) {
+		cat(path, sizeof(path), r->dir, "/modules.", f, ".bin");
+		if (!index_open(&ix, path)) {
+			index_walk(&ix, dump_index, &r->out);
+			index_close(&ix);
+		}
 	}
 	out_flush(&r->out);
 }
@@ -445,33 +463,21 @@ int modprobe_main(int argc, char **argv)
 			  "force-modversion\0showconfig\0ignore-remove"),
 		0,
 		0};
-	const char *root = 0, *kver = 0, *why;
+	const char *root = 0, *kver = 0, *why, *f;
 	struct utsname u;
 	char **bad;
 	int c, k, err = 0, nconf = 0;
 
 	(void)argc;
 	r.out.fd = 1;
-	while ((c = opt_next(&o)))
+	while ((c = opt_next(&o))) {
+		if ((f = strchr(flag_opts, c))) {
+			r.opt |= flag_bits[f - flag_opts];
+			continue;
+		}
 		switch (c) {
-		case 'a':
-			r.opt |= O_ALL;
-			break;
-		case 'r':
-			r.opt |= O_REMOVE;
-			break;
 		case 'w':
 			break; /* waiting for a busy module: not done */
-		case 'R':
-			r.opt |= O_RESOLVE;
-			break;
-		case 'i':
-		case '\6':
-			r.opt |= O_IGNORE_CMD;
-			break;
-		case 'b':
-			r.opt |= O_BLACKLIST;
-			break;
 		case 'f':
 			r.insflags = MODULE_INIT_IGNORE_MODVERSIONS |
 				     MODULE_INIT_IGNORE_VERMAGIC;
@@ -481,16 +487,6 @@ int modprobe_main(int argc, char **argv)
 			break;
 		case '\4':
 			r.insflags |= MODULE_INIT_IGNORE_MODVERSIONS;
-			break;
-		case 'D':
-			r.opt |= O_SHOW | O_DRY | O_IGNORE_LOADED;
-			break;
-		case 'c':
-		case '\5':
-			r.opt |= O_CONFIG;
-			break;
-		case 'n':
-			r.opt |= O_DRY;
 			break;
 		case 'C':
 			if (nconf < 31)
@@ -507,25 +503,14 @@ int modprobe_main(int argc, char **argv)
 			log_syslog = 1;
 #endif
 			break;
-		case 'q':
-			r.opt |= O_QUIET;
-			break;
-		case 'v':
-			r.opt |= O_VERBOSE;
-			break;
 		case 'V':
 			return version();
 		case 'h':
 			return usage(usage_text, 0);
-		case '\1':
-			r.opt |= O_FIRST;
-			break;
-		case '\2':
-			r.opt |= O_HOLDERS;
-			break;
 		default:
 			return usage(usage_text, 1);
 		}
+	}
 	if (!(r.opt & O_CONFIG) && !argv[o.ind]) {
 		error("missing parameters. See -h.");
 		return 1;

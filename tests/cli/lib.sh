@@ -34,3 +34,11 @@ out_empty() { [ ! -s "$T/out" ]; }
 err_empty() { [ ! -s "$T/err" ]; }
 # all CONDITION; CONDITION; ...: every condition holds ("a && b" as one command)
 all() { eval "$*"; }
+
+# reset_kernel: a fresh fake kernel under $T/root (tests/fake/fake_kernel.c), nothing loaded
+reset_kernel() {
+	rm -rf "$T/root"
+	mkdir -p "$T/root/proc" "$T/root/sys/module" "$T/root/dev"
+	: >"$T/root/proc/modules"
+	: >"$T/root/dev/kmsg"
+}

@@ -23,12 +23,6 @@ M=$T/tree/lib/modules/$REL
 mkdir -p "$T/conf" "$T/bin"
 ln -s "$MB" "$T/bin/modprobe"
 export MODBOX_FAKE_ROOT=$T/root
-reset_kernel() {
-	rm -rf "$T/root"
-	mkdir -p "$T/root/proc" "$T/root/sys/module" "$T/root/dev"
-	: >"$T/root/proc/modules"
-	: >"$T/root/dev/kmsg"
-}
 mp() { run "$T/bin/modprobe" -C "$T/conf" -d "$T/tree" -S "$REL" "$@"; }
 loaded() { grep -q "^$1 " "$T/root/proc/modules"; }
 order() { sed 's/ .*//' "$T/finitlog" 2>/dev/null; }

@@ -9,12 +9,6 @@ KMOD_INSMOD=$(command -v insmod || echo /sbin/insmod)
 KMOD_RMMOD=$(command -v rmmod || echo /sbin/rmmod)
 
 export MODBOX_FAKE_ROOT=$T/root
-reset_kernel() {
-	rm -rf "$T/root"
-	mkdir -p "$T/root/proc" "$T/root/sys/module" "$T/root/dev"
-	: >"$T/root/proc/modules"
-	: >"$T/root/dev/kmsg"
-}
 fakemod() { # fakemod FILE NAME [permanent]
 	echo "fakemod $2${3:+ $3}" >"$1"
 }
