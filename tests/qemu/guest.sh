@@ -59,6 +59,24 @@ concurrent_loads_one_module
 foreign_kernel_module_refused
 foreign_kernel_module_forced
 tiny_insmod
+modprobe_chain_in_dep_order
+modprobe_xz_module
+modprobe_already_loaded
+modprobe_first_time_loaded
+modprobe_r_keeps_used_dep
+modprobe_r_last_user_takes_dep
+modprobe_device_alias
+modprobe_blacklisted_alias_skipped
+modprobe_blacklisted_name_loads
+modprobe_b_blacklisted_name_skipped
+modprobe_options_config_cmdline_argv
+modprobe_install_command
+modprobe_remove_command
+modprobe_softdep_order
+modprobe_r_removes_softdeps
+modprobe_concurrent_slow
+modprobe_not_found
+modprobe_quiet_not_found
 not_root_insmod_eperm
 not_root_rmmod_eperm
 modules_disabled_insmod_eperm
@@ -86,7 +104,10 @@ out=/dev/ttyS1
 [ -c $out ] || out=/dev/console
 stty -F $out -onlcr 2>/dev/null # plain \n line ends in the host's results file
 # What the host chose: REAL_MOD (a Debian module with dependencies), FOREIGN_MOD and
-# FOREIGN_NAME (a module of the other Debian kernel), ARM64_MOD (a module for arm64).
+# FOREIGN_NAME (a module of the other Debian kernel), ARM64_MOD (a module for arm64);
+# for modprobe, Debian modules as Debian ships them: MP_CHAIN (a chain of dependencies),
+# MP_SHARER (shares a dependency with it), MP_XZ (compressed on both kernels), MP_ALIAS
+# (a device's modalias, matching MP_ALIAS_PATTERN of MP_ALIAS_MOD in modules.alias).
 # shellcheck disable=SC1091
 . /etc/testenv
 
@@ -118,6 +139,7 @@ run() {
 
 insmod() { run $MB insmod "$@"; }
 rmmod() { run $MB rmmod "$@"; }
+modprobe() { run $MB modprobe "$@"; }
 
 expect_rc() { [ "$rc" = "$1" ] || fail "expected exit status $1, got $rc"; }
 
@@ -166,6 +188,20 @@ expect_param() {
 	v=$(cat /sys/module/kh_params/parameters/$1 2>&1)
 	[ "$v" = "$2" ] || fail "parameter $1 reads '$v', expected '$2'"
 }
+
+# expect_top "a b c": the newest modules in /proc/modules (the kernel adds each at the
+# head), newest first: the order they were loaded in, backwards.
+expect_top() {
+	t=$(head -n "$(echo $1 | wc -w)" /proc/modules | cut -d' ' -f1 | tr '\n' ' ')
+	[ "$t" = "$1 " ] || fail "newest in /proc/modules: '$t', expected '$1 '"
+}
+
+# The module names on a modules.dep line (the module first), and the file of a module.
+dep_names() {
+	grep "/$1.ko[.a-z]*:" $MD/modules.dep | tr -d : | tr ' ' '\n' |
+		sed '/^$/d; s|.*/||; s|\.ko.*||; s|-|_|g'
+}
+dep_file() { grep "/$1.ko[.a-z]*:" $MD/modules.dep | cut -d: -f1; }
 
 # The messages modbox must give, in kmod's words.
 could_not_insert() { echo "insmod: ERROR: could not insert module $1: $2"; }
@@ -478,6 +514,235 @@ t_foreign_kernel_module_forced() {
 		expect_gone $FOREIGN_NAME
 		[ -n "$(dmesg_new)" ] || fail "the kernel logged nothing about the refusal"
 	fi
+}
+
+# --- modprobe: always by absolute path (busybox sh has its own modprobe applet) --------
+
+# A real chain from modules.dep, through the /sbin/modprobe link: every module live, each
+# loaded after what it needs: kmod's order is the modules.dep line backwards, so
+# /proc/modules (newest first) must read like the line itself.
+t_modprobe_chain_in_dep_order() {
+	[ "$(readlink /sbin/modprobe)" = /bin/modbox ] || fail "/sbin/modprobe is not a link to modbox"
+	names=$(dep_names $MP_CHAIN | tr '\n' ' ')
+	diag "modules.dep: $(grep "/$MP_CHAIN.ko[.a-z]*:" $MD/modules.dep)"
+	[ "$(echo $names | wc -w)" -ge 4 ] || fail "modules.dep gives $MP_CHAIN only: $names"
+	run /sbin/modprobe $MP_CHAIN
+	expect_rc 0
+	for n in $names; do expect_loaded $n; done
+	expect_top "${names% }"
+	expect_holders garp "$MP_CHAIN,"
+}
+
+# 6.12 decompresses modules itself (/sys/module/compression): the chain above came from
+# .ko.xz files, and MP_XZ loads the same way. 6.1 does not, and modbox must say so
+# instead of handing the kernel a file it cannot read.
+t_modprobe_xz_module() {
+	f=$(dep_file $MP_XZ)
+	case $f in *.ko.xz) ;; *) fail "modules.dep names $f for $MP_XZ, not a .ko.xz" ;; esac
+	m=$(head -c 6 $MD/$f | od -An -tx1 | tr -d ' ')
+	[ "$m" = fd377a585a00 ] || fail "$f does not start with xz's magic: $m"
+	if [ -e /sys/module/compression ]; then
+		comp=$(cat /sys/module/compression)
+		note "/sys/module/compression: $comp"
+		[ "$comp" = xz ] || fail "/sys/module/compression says '$comp', not xz"
+		for n in $(dep_names $MP_CHAIN); do
+			case $(dep_file $n) in *.ko.xz) ;; *) fail "$n was not a .ko.xz" ;; esac
+		done
+		modprobe $MP_XZ
+		expect_rc 0
+		expect_loaded $MP_XZ
+		rmmod $MP_XZ
+		expect_gone $MP_XZ
+	else
+		note "no /sys/module/compression: this kernel takes no compressed module"
+		modprobe $MP_XZ
+		expect_rc 1
+		expect_err "could not insert '$MP_XZ': "
+		expect_err "compressed, and the kernel does not decompress this format"
+		expect_gone $MP_XZ
+	fi
+}
+
+t_modprobe_already_loaded() {
+	modprobe $MP_CHAIN
+	expect_rc 0
+	[ -z "$e" ] || fail "stderr is not empty"
+	expect_loaded $MP_CHAIN
+	[ "$(grep -c "^$MP_CHAIN " /proc/modules)" = 1 ] || fail "$MP_CHAIN is listed twice"
+}
+
+t_modprobe_first_time_loaded() {
+	modprobe --first-time $MP_CHAIN
+	expect_rc 1
+	expect_err_line 1 "modprobe: ERROR: could not insert '$MP_CHAIN': Module already in kernel"
+	expect_loaded $MP_CHAIN
+}
+
+# MP_SHARER also needs the chain's last dependency (llc): removing the chain leaves it.
+t_modprobe_r_keeps_used_dep() {
+	modprobe $MP_SHARER
+	expect_rc 0
+	expect_loaded $MP_SHARER
+	shared=$(dep_names $MP_SHARER | sed 1d)
+	modprobe -r $MP_CHAIN
+	expect_rc 0
+	for n in $(dep_names $MP_CHAIN); do
+		case " $shared " in
+		*" $n "*)
+			expect_loaded $n
+			expect_holders $n "$MP_SHARER,"
+			;;
+		*) expect_gone $n ;;
+		esac
+	done
+}
+
+t_modprobe_r_last_user_takes_dep() {
+	modprobe -r $MP_SHARER
+	expect_rc 0
+	for n in $(dep_names $MP_SHARER); do expect_gone $n; done
+}
+
+# A modalias as udev passes it: matched against modules.alias' patterns.
+t_modprobe_device_alias() {
+	grep -qxF "alias $MP_ALIAS_PATTERN $MP_ALIAS_MOD" $MD/modules.alias ||
+		fail "modules.alias has no alias $MP_ALIAS_PATTERN $MP_ALIAS_MOD"
+	modprobe $MP_ALIAS
+	expect_rc 0
+	expect_loaded $MP_ALIAS_MOD
+	modprobe -r $MP_ALIAS_MOD
+	expect_rc 0
+	expect_gone $MP_ALIAS_MOD
+}
+
+# kmod: a blacklisted module is not loaded through an alias, but is by its own name,
+# unless -b; either way modprobe exits 0.
+blacklist_on() { echo "blacklist $MP_ALIAS_MOD" >/etc/modprobe.d/blacklist-test.conf; }
+
+t_modprobe_blacklisted_alias_skipped() {
+	blacklist_on
+	modprobe $MP_ALIAS
+	expect_rc 0
+	expect_gone $MP_ALIAS_MOD
+}
+
+t_modprobe_blacklisted_name_loads() {
+	blacklist_on
+	modprobe $MP_ALIAS_MOD
+	expect_rc 0
+	expect_loaded $MP_ALIAS_MOD
+	rmmod $MP_ALIAS_MOD
+	expect_gone $MP_ALIAS_MOD
+}
+
+t_modprobe_b_blacklisted_name_skipped() {
+	blacklist_on
+	modprobe -b $MP_ALIAS_MOD
+	expect_rc 0
+	expect_gone $MP_ALIAS_MOD
+	rm -f /etc/modprobe.d/blacklist-test.conf
+}
+
+# modbox-test.conf says myint=1 myuint=1 myshort=11 mylong=100; the kernel command line
+# kh_params.myint=2 .myuint=2 .myushort=22 .mycharp="from cmdline"; the arguments
+# myint=3 mybyte=33. Later ones win: config, then command line, then arguments.
+t_modprobe_options_config_cmdline_argv() {
+	diag "/proc/cmdline: $(cat /proc/cmdline)"
+	modprobe kh_params myint=3 mybyte=33
+	expect_rc 0
+	expect_loaded kh_params
+	expect_param myint 3
+	expect_param myuint 2
+	expect_param myshort 11
+	expect_param mylong 100
+	expect_param myushort 22
+	expect_param mycharp "from cmdline"
+	expect_param mybyte 33
+	modprobe -r kh_params
+	expect_rc 0
+	expect_gone kh_params
+}
+
+# install kh_cmd: the command (through /bin/sh) writes /tmp/install-ran and insmods
+# kh_params with $CMDLINE_OPTS: the config's options for kh_cmd, then the arguments.
+t_modprobe_install_command() {
+	rm -f /tmp/install-ran
+	modprobe kh_cmd myint=7
+	expect_rc 0
+	r=$(cat /tmp/install-ran 2>&1)
+	[ "$r" = "kh_cmd installed with [mystr=fromconf myint=7]" ] ||
+		fail "the install command wrote '$r'"
+	expect_loaded kh_params
+	expect_param mystr fromconf
+	expect_param myint 7
+	# insmod reads no modprobe.d: kh_params' own options are not there
+	expect_param myshort 0
+}
+
+t_modprobe_remove_command() {
+	rm -f /tmp/remove-ran
+	modprobe -r kh_cmd
+	expect_rc 0
+	r=$(cat /tmp/remove-ran 2>&1)
+	[ "$r" = "kh_cmd removed []" ] || fail "the remove command wrote '$r'"
+	expect_gone kh_params
+}
+
+# softdep kh_soft pre: kh_export post: kh-dash; each init logs.
+t_modprobe_softdep_order() {
+	modprobe kh_soft
+	expect_rc 0
+	for n in kh_export kh_soft kh_dash; do expect_loaded $n; done
+	expect_top "kh_dash kh_soft kh_export"
+	l=$(dmesg_new | grep -o 'kh_[a-z]*: init' | tr '\n' ' ')
+	[ "$l" = "kh_export: init kh_soft: init kh_dash: init " ] ||
+		fail "the kernel logged the inits in this order: $l"
+}
+
+# kmod's modprobe -r removes the post softdeps first, then the module, then the pre
+# softdeps (tools/modprobe.c, rmmod_do_module).
+t_modprobe_r_removes_softdeps() {
+	modprobe -r kh_soft
+	expect_rc 0
+	for n in kh_soft kh_dash kh_export; do expect_gone $n; done
+	# whatever stayed must not disturb the cases after this one
+	for n in kh_dash kh_export; do
+		[ ! -e /sys/module/$n ] || $MB rmmod $n
+	done
+}
+
+# Both wait for the one load (6.1: the second gets EEXIST from the kernel, which modprobe
+# takes as success; 6.12: the kernel merges them); both exit 0, one kh_slow.
+t_modprobe_concurrent_slow() {
+	$MB modprobe kh_slow >/tmp/o1 2>/tmp/e1 &
+	p1=$!
+	$MB modprobe kh_slow >/tmp/o2 2>/tmp/e2 &
+	p2=$!
+	wait $p1
+	r1=$?
+	wait $p2
+	r2=$?
+	cat /tmp/e1 /tmp/e2 | sed 's/^/#   err: /' >>$out
+	[ "$r1 $r2" = "0 0" ] || fail "exit statuses $r1 $r2, expected 0 0"
+	expect_loaded kh_slow
+	[ "$(grep -c '^kh_slow ' /proc/modules)" = 1 ] || fail "kh_slow is listed more than once"
+	modprobe -r kh_slow
+	expect_rc 0
+	expect_gone kh_slow
+}
+
+t_modprobe_not_found() {
+	modprobe kh_nosuch
+	expect_rc 1
+	[ -z "$o" ] || fail "stdout is not empty"
+	[ "$e" = "modprobe: FATAL: Module kh_nosuch not found in directory $MD" ] ||
+		fail "stderr is not kmod's one line"
+}
+
+t_modprobe_quiet_not_found() {
+	modprobe -q kh_nosuch
+	expect_rc 1
+	[ -z "$o$e" ] || fail "modprobe -q said something"
 }
 
 # Without CAP_SYS_MODULE the kernel refuses both calls.

@@ -85,9 +85,10 @@ build_test_modules() {
 	echo "$dir"
 }
 
-# module_tree SERIES: lib/modules/REL (the real module, its dependencies and the test
-# modules, indexed by depmod) and lib/foreign (the other kernel's module, an arm64
-# module), cached by everything that goes into it; prints its root.
+# module_tree SERIES: lib/modules/REL (the real module and its dependencies decompressed,
+# the modprobe cases' modules as Debian ships them, the test modules, all indexed by
+# Debian's depmod) and lib/foreign (the other kernel's module, an arm64 module), cached
+# by everything that goes into it; prints its root.
 module_tree() {
 	local s=$1 o root rel oroot orel mods arm key dir tmp f
 	o=$(other_of "$s")
@@ -95,7 +96,8 @@ module_tree() {
 		oroot=$("$kernels" root "$o") && orel=$("$kernels" release "$o") &&
 		arm=$("$kernels" arm64-module) && mods=$(build_test_modules "$s") || return 1
 	key=$(echo "$rel $orel $arm $mods $real_mod $foreign $mp_chain $mp_sharer $mp_xz" \
-		"$mp_alias_mod $(md5sum <"$here/lib.sh")" | md5sum | cut -c1-12)
+		"$mp_alias_mod $(md5sum <"$here/lib.sh") $(declare -f module_tree | md5sum)" |
+		md5sum | cut -c1-12)
 	dir=$cache/qemu/tree-$rel-$key
 	if [ ! -e "$dir/.complete" ]; then
 		say "assembling the module tree for $rel"
