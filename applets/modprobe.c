@@ -191,7 +191,8 @@ static int insert_one(struct run *r, struct mod *m, const char *opts)
 	if (err && err != -EEXIST) {
 		const char *why = err == -ENOENT ? "Unknown symbol in module, or unknown "
 						   "parameter (see dmesg)"
-						 : errno_text(-err);
+				  : err == -KERNEL_ENODECOMP ? kernel_load_error(-err)
+							     : errno_text(-err);
 		error("could not insert '", m->name, "': ", why);
 #ifdef CONFIG_FEATURE_KMSG
 		kernel_log_report(log, m->name);
@@ -301,14 +302,51 @@ static int remove_one(struct run *r, struct mod *m)
 	return err;
 }
 
-/* kmod's rmmod_do_module, leaving no unused dependency behind. */
+static int remove_module(struct run *r, struct mod *m, int quiet_builtin);
+
+/* --remove-holders: the modules holding m go first. */
+static int remove_holders(struct run *r, struct mod *m)
+{
+	struct proc_module pm;
+	char *map, *p, holders[4096], *h, *t;
+	size_t len;
+	int err = 0;
+
+	if (kernel_modules_map(&map, &len))
+		return 0;
+	for (p = map; (p = kernel_modules_next(p, map + len, &pm));)
+		if (!strcmp(pm.name, m->name)) {
+			kernel_module_holders(&pm, ' ', holders, sizeof(holders));
+			for (h = holders; *h && !err; h = t) {
+				struct mod *hm;
+
+				t = strchr(h, ' ');
+				if (t)
+					*t++ = 0;
+				else
+					t = h + strlen(h);
+				hm = moddb_get(&r->db, h, 0);
+				if (hm)
+					err = remove_module(r, hm, 1);
+			}
+			break;
+		}
+	unmap(map, len);
+	return err;
+}
+
+/* kmod's rmmod_do_module: post softdeps, holders (--remove-holders), the module, the
+ * dependencies nothing uses any more, pre softdeps. */
 static int remove_module(struct run *r, struct mod *m, int quiet_builtin)
 {
-	struct mod *deps[256];
-	const char *cmd =
-		r->opt & O_IGNORE_CMD ? 0 : moddb_command(&r->db, m, CONFIG_REMOVE);
-	int n, k, err, state;
+	struct mod *deps[256], *pre[32], *post[32];
+	const char *cmd = 0;
+	int n, k, err, state, npre = 0, npost = 0;
 
+	if (!(r->opt & O_IGNORE_CMD)) {
+		moddb_softdeps(&r->db, m, pre, &npre, post, &npost, 32);
+		cmd = moddb_command(&r->db, m, CONFIG_REMOVE);
+	}
 	if (!cmd) {
 		state = kernel_module_state(m->name);
 		if (state == MODULE_ABSENT) {
@@ -323,34 +361,12 @@ static int remove_module(struct run *r, struct mod *m, int quiet_builtin)
 			fatal(r, "Module ", m->name, " is builtin.");
 			return -ENOENT;
 		}
-		if (r->opt & O_HOLDERS) {
-			struct proc_module pm;
-			char *map, *p, holders[4096], *h, *t;
-			size_t len;
-
-			if (!kernel_modules_map(&map, &len)) {
-				for (p = map;
-				     (p = kernel_modules_next(p, map + len, &pm));)
-					if (!strcmp(pm.name, m->name)) {
-						kernel_module_holders(&pm, ' ', holders,
-								      sizeof(holders));
-						for (h = holders; *h; h = t) {
-							t = strchr(h, ' ');
-							if (t)
-								*t++ = 0;
-							else
-								t = h + strlen(h);
-							struct mod *hm =
-								moddb_get(&r->db, h, 0);
-							if (hm && (err = remove_module(
-									   r, hm, 1)))
-								return err;
-						}
-						break;
-					}
-				unmap(map, len);
-			}
-		}
+	}
+	for (k = npost - 1; k >= 0; k--)
+		remove_module(r, post[k], 1);
+	if (r->opt & O_HOLDERS && (err = remove_holders(r, m)))
+		return err;
+	if (!cmd) {
 		if (kernel_module_refcnt(m->name) > 0) {
 			fatal(r, "Module ", m->name, " is in use.");
 			return -EBUSY;
@@ -359,15 +375,17 @@ static int remove_module(struct run *r, struct mod *m, int quiet_builtin)
 	} else {
 		err = run_command(r, m, "remove", cmd, "");
 	}
-	if (err || cmd)
+	if (err)
 		return err;
 	/* dependencies that nothing uses any more, the modules.dep line's order: each
 	 * before what it needs */
-	n = moddb_deps(&r->db, m, deps, 256);
+	n = cmd ? 0 : moddb_deps(&r->db, m, deps, 256);
 	for (k = n - 1; k >= 0; k--)
 		if (kernel_module_state(deps[k]->name) == MODULE_LIVE &&
 		    kernel_module_refcnt(deps[k]->name) == 0)
 			remove_one(r, deps[k]);
+	for (k = npre - 1; k >= 0; k--)
+		remove_module(r, pre[k], 1);
 	return 0;
 }
 

@@ -328,8 +328,8 @@ static int probe_module(struct probe *p, struct mod *m, int required, int ignore
 
 /* kmod's softdeps of m: those of the first softdep line that matches its name, each
  * looked up like a name given to modprobe. */
-static int softdeps(struct probe *p, struct mod *m, struct mod **pre, int *npre,
-		    struct mod **post, int *npost, int cap)
+int moddb_softdeps(struct moddb *db, struct mod *m, struct mod **pre, int *npre,
+		   struct mod **post, int *npost, int cap)
 {
 	const struct config_entry *e;
 	struct config_deps d;
@@ -339,7 +339,7 @@ static int softdeps(struct probe *p, struct mod *m, struct mod **pre, int *npre,
 	int k, mode, *n;
 
 	*npre = *npost = 0;
-	e = config_find(p->db->cfg, CONFIG_SOFTDEP, m->name, &pos);
+	e = config_find(db->cfg, CONFIG_SOFTDEP, m->name, &pos);
 	if (!e)
 		return 0;
 	config_deps_init(&d, e);
@@ -352,7 +352,7 @@ static int softdeps(struct probe *p, struct mod *m, struct mod **pre, int *npre,
 		n = mode == CONFIG_DEP_PRE ? npre : npost;
 		memcpy(name, w, len);
 		name[len] = 0;
-		k = moddb_lookup(p->db, name, out + *n, cap - *n);
+		k = moddb_lookup(db, name, out + *n, cap - *n);
 		if (k == -E2BIG)
 			return k;
 		if (k > 0)
@@ -374,7 +374,7 @@ static int fill_softdep(struct probe *p, struct mod *m)
 	struct mod *pre[64], *post[64];
 	int npre, npost, k, err;
 
-	if (softdeps(p, m, pre, &npre, post, &npost, 64))
+	if (moddb_softdeps(p->db, m, pre, &npre, post, &npost, 64))
 		return -E2BIG;
 	for (k = 0; k < npre; k++)
 		if ((err = probe_module(p, pre[k], 0, 0)))

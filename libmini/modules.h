@@ -59,6 +59,12 @@ int moddb_lookup(struct moddb *db, const char *name, struct mod **out, int cap);
 int moddb_probe_list(struct moddb *db, struct mod *m, int ignorecmd, struct mod **list,
 		     int cap);
 
+/* m's softdeps, from the first softdep line whose pattern matches its name, each looked
+ * up like a name given to modprobe: pre ones into pre, post ones into post (cap each).
+ * Returns 0 or -E2BIG. */
+int moddb_softdeps(struct moddb *db, struct mod *m, struct mod **pre, int *npre,
+		   struct mod **post, int *npost, int cap);
+
 /* m's dependencies from modules.dep, in load order (the line read backwards). */
 int moddb_deps(struct moddb *db, struct mod *m, struct mod **list, int cap);
 

@@ -134,4 +134,16 @@ check "modprobe -r: a module in use is refused, kmod's words" \
 	all 'rc_is 1 && err_is "modprobe: FATAL: Module tunnel4 is in use." && loaded tunnel4'
 mp -r --remove-holders tunnel4
 check "modprobe -r --remove-holders: its holders go first" all 'rc_is 0 && ! loaded ipip && ! loaded tunnel4'
+reset_kernel
+printf 'softdep ipip pre: dummy post: nlmon\n' >"$T/conf/s.conf"
+mp ipip && mp -r ipip
+check "modprobe -r: softdeps go too, post before and pre after the module" \
+	all 'rc_is 0 && ! loaded ipip && ! loaded dummy && ! loaded nlmon && ! loaded tunnel4'
+rm "$T/conf/s.conf"
+
+reset_kernel
+printf '\375\067\172\130\132\000rest' >"$T/xz.ko"
+mp "$T/xz.ko"
+check "modprobe: a compressed module the kernel cannot decompress: said so" \
+	all 'rc_is 1 && err_is "modprobe: ERROR: could not insert '"'"'xz'"'"': compressed, and the kernel does not decompress this format"'
 exit $failed
