@@ -42,8 +42,10 @@ __asm__(".text\n.global _start\n_start:\n\txor %ebp, %ebp\n\tmov %rsp, %rdi\n"
 #error "FEATURE_OWN_START: no start code for this architecture yet"
 #endif
 int main(int argc, char **argv);
+extern char **__environ;
 void modbox_start(long *sp)
 {
+	__environ = (char **)(sp + 2 + sp[0]); /* after argv's NULL */
 	sys_exit(main((int)sp[0], (char **)(sp + 1)));
 }
 #endif

@@ -2,6 +2,7 @@
  * softdeps, options and install commands, as kmod's modprobe does. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -82,6 +83,53 @@ static const unsigned short flag_bits[] = {
 	O_HOLDERS,
 };
 
+/* MODPROBE_OPTIONS, as the install and remove commands' modprobe calls should see it:
+ * the caller's, with our -C, -q, -v and -s added, as kmod passes them on. */
+static char env_opts[4096] = "MODPROBE_OPTIONS=";
+
+static void env_add(const char *opt, const char *arg)
+{
+	size_t n = strlen(env_opts);
+
+	cat(env_opts + n, sizeof(env_opts) - n, n > 17 ? " " : "", opt, arg ? " " : "",
+	    arg ? arg : "");
+}
+
+/* argv with the words of $MODPROBE_OPTIONS first, as kmod reads them: split at spaces,
+ * quotes ("..." or '...') group words and are dropped. */
+static char **env_argv(char **argv)
+{
+	static char words[4096], *nargv[1024];
+	const char *e = getenv("MODPROBE_OPTIONS");
+	char *w = words, q = 0;
+	int n = 1, inword = 0;
+
+	if (!e || !*e)
+		return argv;
+	cat(env_opts, sizeof(env_opts), "MODPROBE_OPTIONS=", e);
+	nargv[0] = argv[0];
+	for (; *e && w < words + sizeof(words) - 2 && n < 1000; e++) {
+		if (!q && *e == ' ') {
+			if (inword)
+				*w++ = 0, n++, inword = 0;
+			continue;
+		}
+		if (!inword)
+			nargv[n] = w, inword = 1;
+		if (q ? *e == q : (*e == '"' || *e == '\'')) {
+			q = q ? 0 : *e;
+			continue;
+		}
+		*w++ = *e;
+	}
+	if (inword)
+		*w++ = 0, n++;
+	for (argv++; *argv && n < 1023; argv++)
+		nargv[n++] = *argv;
+	nargv[n] = 0;
+	return nargv;
+}
+
 struct run {
 	struct moddb db;
 	struct config cfg;
@@ -147,8 +195,11 @@ static int run_command(struct run *r, struct mod *m, const char *type, const cha
 
 		cat(env, sizeof(env), "MODPROBE_MODULE=", m->name);
 		envp[k++] = env;
+		if (env_opts[17])
+			envp[k++] = env_opts;
 		for (e = environ; *e && k < 255; e++)
-			if (strncmp(*e, "MODPROBE_MODULE=", 16))
+			if (strncmp(*e, "MODPROBE_MODULE=", 16) &&
+			    (!env_opts[17] || strncmp(*e, env_opts, 17)))
 				envp[k++] = *e;
 		envp[k] = 0;
 		sys3(SYS_execve, (long)argv[0], (long)argv, (long)envp);
@@ -487,8 +538,11 @@ int modprobe_main(int argc, char **argv)
 	int c, k, err = 0, nconf = 0;
 
 	(void)argc;
+	o.argv = argv = env_argv(argv);
 	r.out.fd = 1;
 	while ((c = opt_next(&o))) {
+		if (c == 'C' || c == 'q' || c == 'v' || c == 's')
+			env_add((char[]){'-', (char)c, 0}, c == 'C' ? o.arg : 0);
 		if ((f = strchr(flag_opts, c))) {
 			r.opt |= flag_bits[f - flag_opts];
 			continue;

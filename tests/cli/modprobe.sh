@@ -146,4 +146,13 @@ printf '\375\067\172\130\132\000rest' >"$T/xz.ko"
 mp "$T/xz.ko"
 check "modprobe: a compressed module the kernel cannot decompress: said so" \
 	all 'rc_is 1 && err_is "modprobe: ERROR: could not insert '"'"'xz'"'"': compressed, and the kernel does not decompress this format"'
+reset_kernel
+MODPROBE_OPTIONS="-q -d '$T/tree'" run "$T/bin/modprobe" -C "$T/conf" -S "$REL" nosuch
+check "modprobe: MODPROBE_OPTIONS come before the arguments (quotes group words)" \
+	all 'rc_is 1 && err_empty'
+printf 'install dummy echo "$MODPROBE_OPTIONS" >%s\n' "$T/env" >"$T/conf/i.conf"
+MODPROBE_OPTIONS="-v" run "$T/bin/modprobe" -C "$T/conf" -d "$T/tree" -S "$REL" dummy
+check "modprobe: install commands see MODPROBE_OPTIONS with -C, -q, -v, -s added" \
+	all 'rc_is 0 && [ "$(cat "$T/env")" = "-v -v -C $T/conf" ]'
+rm "$T/conf/i.conf"
 exit $failed
