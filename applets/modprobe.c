@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "../libmini/config.h"
+#include "../libmini/elf.h"
 #include "../libmini/kernel.h"
 #include "../libmini/modfile.h"
 #include "../libmini/modules.h"
@@ -62,10 +63,11 @@ enum {
 	O_FIRST = 1024,
 	O_HOLDERS = 2048,
 	O_IGNORE_LOADED = 4096,
+	O_MODVERSIONS = 8192,
 };
 
 /* The options that only set a flag, and the flags they set. */
-static const char flag_opts[] = "arRi\6bDc\5nqv\1\2";
+static const char flag_opts[] = "arRi\6bDc\5nqv\1\2\7\10";
 static const unsigned short flag_bits[] = {
 	O_ALL,
 	O_REMOVE,
@@ -81,6 +83,8 @@ static const unsigned short flag_bits[] = {
 	O_VERBOSE,
 	O_FIRST,
 	O_HOLDERS,
+	O_MODVERSIONS,
+	O_MODVERSIONS,
 };
 
 /* MODPROBE_OPTIONS, as the install and remove commands' modprobe calls should see it:
@@ -484,6 +488,43 @@ static int do_one(struct run *r, const char *name, const char *extra)
 	return err;
 }
 
+/* --show-modversions FILE: the symbol versions (__versions: 64-byte entries, a CRC as
+ * wide as the target's long, then the name) as "0x%08x\tNAME". */
+static int show_modversions(struct run *r, const char *file)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *v, *end;
+	struct elf e;
+	size_t len, size;
+	char *map, num[20];
+	int fd = modfile_open(file), w;
+
+	if (fd < 0 || map_fd(fd, &map, &len) || elf_open(&e, map, len)) {
+		fatal(r, "Module ", file, " not found.");
+		return -ENOENT;
+	}
+	w = e.is64 ? 8 : 4;
+	if (elf_find_section(&e, "__versions", &v, &size) > 0)
+		for (end = v + size - size % 64; v < end; v += 64) {
+			unsigned long long crc = elf_get(&e, v, w);
+			int k = 0, d = 0;
+
+			for (; k < 16; k++) { /* %08x: at least eight digits */
+				char c = hex[crc >> (60 - 4 * k) & 15];
+				if (c != '0' || d || k >= 8)
+					num[d++] = c;
+			}
+			num[d] = 0;
+			out_pad(&r->out, "0x", 0);
+			out_pad(&r->out, num, 0);
+			out_write(&r->out, "\t", 1);
+			out_write(&r->out, v + w, strnlen(v + w, 64 - w));
+			out_write(&r->out, "\n", 1);
+		}
+	out_flush(&r->out);
+	return 0;
+}
+
 static int dump_index(void *ctx, const char *key, const char *value, unsigned prio)
 {
 	struct outbuf *o = ctx;
@@ -524,12 +565,14 @@ int modprobe_main(int argc, char **argv)
 	struct opts o = {
 		argv,
 		1,
-		"arw:RibfDcnC:d:S:sqvVh\1\2\3\4\5\6",
-		OPT_LONGS("all\0remove\0wait\0resolve-alias\0ignore-install\0"
-			  "use-blacklist\0force\0show-depends\0show-config\0dry-run\0"
-			  "config\0dirname\0set-version\0syslog\0quiet\0verbose\0"
-			  "version\0help\0first-time\0remove-holders\0force-vermagic\0"
-			  "force-modversion\0showconfig\0ignore-remove"),
+		"arw:RibfDcnC:d:S:sqvVh\1\2\3\4\5\6\7\10",
+		OPT_LONGS(
+			"all\0remove\0wait\0resolve-alias\0ignore-install\0"
+			"use-blacklist\0force\0show-depends\0show-config\0dry-run\0"
+			"config\0dirname\0set-version\0syslog\0quiet\0verbose\0"
+			"version\0help\0first-time\0remove-holders\0force-vermagic\0"
+			"force-modversion\0showconfig\0ignore-remove\0show-modversions\0"
+			"dump-modversions"),
 		0,
 		0};
 	const char *root = 0, *kver = 0, *why, *f;
@@ -603,6 +646,8 @@ int modprobe_main(int argc, char **argv)
 		show_config(&r);
 		return 0;
 	}
+	if (r.opt & O_MODVERSIONS)
+		return show_modversions(&r, argv[o.ind]) < 0;
 	if (r.opt & (O_ALL | O_REMOVE)) {
 		for (k = o.ind; argv[k]; k++) {
 			int e = do_one(&r, argv[k], 0);

@@ -62,4 +62,16 @@ for q in amdgpu nosuch; do
 	check "modprobe oracle: -D $q alone: same output, exit status $krc" \
 		all '[ $rc = $krc ] && cmp -s "$T/k.out" "$T/out" && cmp -s "$T/k.err" "$T/err"'
 done
+# --show-modversions on the 6.1 cloud tree (plain .ko): every 10th module
+R61=$("$top/scripts/kernels.sh" root 6.1) && find "$R61/lib/modules" -name '*.ko' | sort |
+	awk 'NR % 10 == 1' >"$T/kos"
+: >"$T/k.out"
+: >"$T/out"
+while read -r f; do
+	"$KMOD" --show-modversions "$f" >>"$T/k.out" 2>&1
+	"$MB" modprobe --show-modversions "$f" >>"$T/out" 2>&1
+done <"$T/kos"
+: >"$T/k.err"
+: >"$T/err"
+check "modprobe oracle: --show-modversions of $(wc -l <"$T/kos") modules of the 6.1 tree" same
 exit $failed
