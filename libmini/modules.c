@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "match.h"
@@ -36,9 +37,11 @@ void moddb_close(struct moddb *db)
 {
 	int i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
 		if (db->opened & 1 << i)
 			index_close(&db->ix[i]);
+		unmap(db->text[i], db->text_len[i]);
+	}
 	if (db->arena)
 		sys_munmap(db->arena, ARENA);
 }
@@ -63,6 +66,61 @@ static struct index *ix(struct moddb *db, int i)
 	}
 	db->opened |= 1 << i;
 	return &db->ix[i];
+}
+
+/* The text file beside a missing index (modules.dep for modules.dep.bin, ...), read
+ * once, its newlines turned to NULs. NULL when it is missing as well. */
+static char *text(struct moddb *db, int i)
+{
+	char path[4096];
+	const char *f = ix_files;
+	char *p;
+	int k, fd;
+
+	if (!(db->text_read & 1 << i)) {
+		db->text_read |= 1 << i;
+		for (k = 0; k < i; k++)
+			f += strlen(f) + 1;
+		k = cat(path, sizeof(path), db->dir, "/", f);
+		path[k - 4] = 0; /* without ".bin" */
+		fd = xopen(path, O_RDONLY);
+		if (fd >= 0 && !map_fd(fd, &db->text[i], &db->text_len[i]))
+			for (p = db->text[i]; p < db->text[i] + db->text_len[i]; p++)
+				if (*p == '\n')
+					*p = 0;
+		if (fd >= 0)
+			sys_close(fd);
+	}
+	return db->text[i];
+}
+
+/* The line of modules.dep or modules.builtin whose module is name, as the index would
+ * give it: 0 and *value, or -ENOENT. */
+static int text_lookup(struct moddb *db, int i, const char *name, const char **value)
+{
+	char *p = text(db, i), *end = p + db->text_len[i], mod[256];
+	size_t n;
+
+	for (; p && p < end; p += strlen(p) + 1) {
+		n = strcspn(p, ":");
+		if (n >= sizeof(mod))
+			continue;
+		memcpy(mod, p, n);
+		mod[n] = 0;
+		if (!strcmp(modname_normalize(mod, mod), name)) {
+			*value = i == IX_BUILTIN ? "" : p;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Exact search in an index, or its text file when the index is missing. */
+static int lookup(struct moddb *db, int i, const char *key, const char **value)
+{
+	struct index *x = ix(db, i);
+
+	return x ? index_lookup(x, key, value) : text_lookup(db, i, key, value);
 }
 
 static void *alloc(struct moddb *db, size_t n)
@@ -131,14 +189,12 @@ static void touch(struct moddb *db, struct mod *m)
 /* m's modules.dep line, once: "path: dep dep ..." */
 static void read_depline(struct moddb *db, struct mod *m)
 {
-	struct index *dep;
 	const char *line, *colon;
 
 	if (m->flags & MOD_DEP)
 		return;
 	m->flags |= MOD_DEP;
-	dep = ix(db, IX_DEP);
-	if (!dep || index_lookup(dep, m->name, &line))
+	if (lookup(db, IX_DEP, m->name, &line))
 		return;
 	colon = strchr(line, ':');
 	if (!colon)
@@ -188,11 +244,24 @@ static int from_index(struct moddb *db, int i, const char *query, struct mod **o
 {
 	struct index_value v[MAX_FOUND];
 	struct index *x = ix(db, i);
-	int k, n = 0, found;
+	int k, n = 0, found = 0;
+	char *p, *end;
 
-	if (!x)
-		return 0;
-	found = index_search(x, query, v, MAX_FOUND);
+	if (x) {
+		found = index_search(x, query, v, MAX_FOUND);
+	} else if ((p = text(db, i))) { /* "alias KEY MODULE" lines, in file order */
+		for (end = p + db->text_len[i]; p < end && found < MAX_FOUND;
+		     p += strlen(p) + 1) {
+			char *sp = strncmp(p, "alias ", 6) ? 0 : strchr(p + 6, ' ');
+
+			if (!sp)
+				continue;
+			*sp = 0; /* the key alone, for a moment */
+			if (match_glob(p + 6, query))
+				v[found++].value = sp + 1;
+			*sp = ' ';
+		}
+	}
 	for (k = 0; k < found && n >= 0; k++) {
 		struct mod *m = moddb_get(db, v[k].value, query);
 		if (m)
@@ -207,7 +276,6 @@ int moddb_lookup(struct moddb *db, const char *given, struct mod **out, int cap)
 	char name[4096];
 	const struct config_entry *e;
 	const char *line;
-	struct index *x;
 	struct mod *m;
 	unsigned pos = 0;
 	int n = 0, err;
@@ -221,8 +289,7 @@ int moddb_lookup(struct moddb *db, const char *given, struct mod **out, int cap)
 	if (n)
 		return n;
 	/* 2. modules.dep: a module name (names hold no ':') */
-	x = ix(db, IX_DEP);
-	if (x && !strchr(name, ':') && !index_lookup(x, name, &line))
+	if (!strchr(name, ':') && !lookup(db, IX_DEP, name, &line))
 		return put_mod(moddb_get(db, name, 0), out, 0, cap);
 	/* 3. symbols */
 	if (!strncmp(name, "symbol:", 7) &&
@@ -244,8 +311,7 @@ int moddb_lookup(struct moddb *db, const char *given, struct mod **out, int cap)
 	if ((n = from_index(db, IX_ALIAS, name, out, cap, 0)))
 		return n;
 	/* 6. modules.builtin, 7. modules.builtin.alias */
-	x = ix(db, IX_BUILTIN);
-	if (x && !index_lookup(x, name, &line)) {
+	if (!lookup(db, IX_BUILTIN, name, &line)) {
 		m = moddb_get(db, name, 0);
 		if (m)
 			m->flags |= MOD_BUILTIN;

@@ -38,6 +38,9 @@ struct moddb {
 	const struct config *cfg;
 	struct index ix[5]; /* dep, alias, symbols, builtin, builtin.alias */
 	unsigned opened, missing;
+	char *text[5]; /* the text files, when a .bin is missing: lines cut with NULs */
+	size_t text_len[5];
+	unsigned text_read;
 	char *arena;
 	size_t used;
 	struct mod **buckets; /* MODDB_BUCKETS, in the arena: zero pages, no memset */
