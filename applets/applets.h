@@ -11,3 +11,6 @@ APPLET(lsmod)
 #ifdef CONFIG_MODPROBE
 APPLET(modprobe)
 #endif
+#ifdef CONFIG_MODINFO
+APPLET(modinfo)
+#endif

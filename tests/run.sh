@@ -46,7 +46,7 @@ unit() {
 			continue
 		fi
 		args=()
-		if [ "$bin" != "${bin%test_elf}" ]; then
+		if [ "$bin" != "${bin%test_elf}" ] || [ "$bin" != "${bin%test_sig}" ]; then
 			root=$(scripts/kernels.sh root 6.1) &&
 				mapfile -t args < <(find "$root/lib/modules" -name '*.ko' | sort | sed -n '1p;50p;100p;400p;800p')
 			arm=$(scripts/kernels.sh arm64-module 2>/dev/null) && args+=("$arm")
@@ -79,6 +79,7 @@ suite cli tests/cli/run.sh $B/test/modbox
 suite modprobe tests/cli/modprobe.sh $B/test/modbox
 suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
+suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
 	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
 fi

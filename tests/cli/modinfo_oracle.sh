@@ -1,0 +1,164 @@
+#!/bin/bash
+# kmod as the oracle for modinfo: on Debian's 6.1 cloud module tree (1,121 signed .ko
+# files, indexed here by Debian's depmod in a hard-linked copy), modbox's modinfo must
+# print exactly what Debian's kmod 30 modinfo prints, byte for byte, with the same exit
+# status: every module file, whole and by field (-F, -0, -a -d -l -p -n); every module
+# name, alias and builtin module looked up in the tree (-b -k), with and without -m;
+# missing modules, broken files and a foreign-architecture module. stdout and stderr are
+# compared apart (their interleaving is stdio's business).
+# Usage: tests/cli/modinfo_oracle.sh MODBOX
+set -u
+MB=$(realpath "${1:?usage: modinfo_oracle.sh MODBOX}")
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+KMOD=$(command -v modinfo || echo /sbin/modinfo)
+DEPMOD=$(command -v depmod || echo /sbin/depmod)
+if [ ! -x "$KMOD" ] || [ ! -x "$DEPMOD" ]; then
+	echo "not ok - modinfo oracle: Debian's kmod modinfo and depmod are needed"
+	exit 1
+fi
+root=$("$top/scripts/kernels.sh" root 6.1) && V=$("$top/scripts/kernels.sh" release 6.1) || {
+	echo "not ok - modinfo oracle: the 6.1 cloud kernel could not be fetched"
+	exit 1
+}
+# the package has no index files: depmod a copy made of hard links (depmod replaces
+# files, it never writes into them)
+B=$T/base
+M=$B/lib/modules/$V
+mkdir -p "$B/lib/modules"
+cp -al "$root/lib/modules/$V" "$B/lib/modules/" && "$DEPMOD" -b "$B" "$V" || {
+	echo "not ok - modinfo oracle: depmod of the 6.1 tree"
+	exit 1
+}
+find "$M" -name '*.ko' | sort >"$T/files"
+sed 's/:.*//; s|.*/||; s/\.ko$//' "$M/modules.dep" >"$T/names"
+sed -n 's/^alias \([^ ]*\) .*/\1/p' "$M/modules.alias" | sort -u >"$T/aliases"
+sed 's|.*/||; s/\.ko$//' "$M/modules.builtin" >"$T/builtins"
+
+# both LIST ARGS...: kmod and modbox on every line of LIST as operands after ARGS
+both() {
+	local list=$1
+	shift
+	xargs -d '\n' "$KMOD" "$@" <"$list" >"$T/k.out" 2>"$T/k.err"
+	krc=$?
+	xargs -d '\n' "$MB" modinfo "$@" <"$list" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+# one ARGS...: kmod and modbox on the same command line
+one() {
+	"$KMOD" "$@" >"$T/k.out" 2>"$T/k.err"
+	krc=$?
+	"$MB" modinfo "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+same() {
+	if [ "$rc" = "$krc" ] && cmp -s "$T/k.out" "$T/out" && cmp -s "$T/k.err" "$T/err"; then
+		return 0
+	fi
+	echo "# exit status: kmod $krc, modbox $rc" >&2
+	diff "$T/k.out" "$T/out" | head -n 5 >&2
+	diff "$T/k.err" "$T/err" | head -n 5 >&2
+	return 1
+}
+same_out() { [ -s "$T/k.out" ] && same; }
+
+n=$(wc -l <"$T/files")
+both "$T/files"
+check "modinfo oracle: every module file of the tree ($n), whole" same_out
+both "$T/files" -0
+check "modinfo oracle: every module file, -0" same_out
+for f in vermagic depends alias parm signer sig_key signature name filename parmtype \
+	nosuchfield; do
+	both "$T/files" -F $f
+	check "modinfo oracle: every module file, -F $f" same
+done
+both "$T/files" -0 -F parm
+check "modinfo oracle: every module file, -0 -F parm" same_out
+for o in -a -d -l -p -n; do
+	both "$T/files" $o
+	check "modinfo oracle: every module file, $o" same_out
+done
+
+L=(-b "$B" -k "$V")
+both "$T/names" "${L[@]}"
+check "modinfo oracle: every module name ($(wc -l <"$T/names")), looked up" same_out
+both "$T/aliases" "${L[@]}"
+check "modinfo oracle: every alias ($(wc -l <"$T/aliases")), looked up" same_out
+both "$T/builtins" "${L[@]}"
+check "modinfo oracle: every builtin module ($(wc -l <"$T/builtins")), looked up" same_out
+both "$T/builtins" "${L[@]}" -0
+check "modinfo oracle: every builtin module, -0" same_out
+for f in name filename parm license; do
+	both "$T/builtins" "${L[@]}" -F $f
+	check "modinfo oracle: every builtin module, -F $f" same_out
+done
+cat "$T/names" "$T/builtins" >"$T/all"
+both "$T/all" "${L[@]}" -m
+check "modinfo oracle: every module and builtin name with -m" same_out
+# crc32c: modules.alias names crc32c-intel; -m finds crc32c_generic through
+# modules.builtin.alias
+for q in "crc32c" "-m crc32c" "-m crc32c_generic.ko" "-m virtio-net" "-F alias crc32c"; do
+	# shellcheck disable=SC2086
+	one "${L[@]}" $q
+	check "modinfo oracle: modinfo $q" same_out
+done
+
+for q in nosuch "-m nosuch" "a]b" "virtio_net nosuch dummy" "-F filename nosuch"; do
+	# shellcheck disable=SC2086
+	one "${L[@]}" $q
+	check "modinfo oracle: modinfo $q: message and exit status ($krc)" same
+done
+one
+check "modinfo oracle: no operand: message and exit status" same
+one -k 0.0-none dummy
+check "modinfo oracle: a kernel version without modules" same
+
+# file operands: relative paths, a basedir given relative, files that are no modules
+(cd "$M/kernel/drivers/net" && one virtio_net.ko ./dummy.ko ../net/veth.ko)
+check "modinfo oracle: relative file operands (filename: made absolute)" same_out
+(cd "$B" && one -b . -k "$V" virtio_net)
+check "modinfo oracle: -b relative" same_out
+mkdir -p "$T/bad/dir.ko"
+: >"$T/bad/empty.ko"
+echo 'not a module' >"$T/bad/text.ko"
+printf '\177ELF' >"$T/bad/magic-only.ko"
+printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0' >"$T/bad/ident-only.ko"
+printf 'not an elf file, but long enough' >"$T/bad/long-text.ko"
+head -c 3000 "$(grep -m1 /virtio_net.ko "$T/files")" >"$T/bad/cut-short.ko"
+objcopy --remove-section .modinfo "$(grep -m1 /dummy.ko "$T/files")" "$T/bad/no-modinfo.ko"
+cp "$(grep -m1 /dummy.ko "$T/files")" "$T/bad/renamed"
+for f in dir.ko empty.ko text.ko magic-only.ko ident-only.ko long-text.ko cut-short.ko \
+	no-modinfo.ko renamed; do
+	one "$T/bad/$f"
+	check "modinfo oracle: modinfo $f: message and exit status ($krc)" same
+done
+# a hand-made .modinfo: a key longer than kmod's 16 columns, keys without a value,
+# parameters with a type only, a description only, redefined, and one without ':'
+printf '%s\0' license=GPL a_key_longer_than_fifteen=long exactly15chars_=x novalue '' \
+	'parm=numdummies:Number of dummy devices' parmtype=numdummies:int \
+	parmtype=onlytype:bool 'parm=onlydesc:Just text' parm=broken \
+	parm=numdummies:Redefined parmtype=second:uint 'parm=second:Second one' name=dummy \
+	empty= >"$T/modinfo.bin"
+objcopy --update-section .modinfo="$T/modinfo.bin" "$(grep -m1 /dummy.ko "$T/files")" \
+	"$T/edge.ko"
+for o in "" -0 "-F parm" "-0 -F parm" "-F parmtype" "-F novalue" "-F empty"; do
+	# shellcheck disable=SC2086
+	one $o "$T/edge.ko"
+	check "modinfo oracle: odd .modinfo strings${o:+, $o}" same_out
+done
+one -F filename "$T/bad/text.ko"
+check "modinfo oracle: -F filename does not read the file" same_out
+arm=$("$top/scripts/kernels.sh" arm64-module 2>/dev/null) && {
+	one "$arm"
+	check "modinfo oracle: an arm64 module on this host" same_out
+}
+
+# beyond kmod: compressed modules cannot be read yet, and say so
+for z in xz:xz gzip:gz zstd:zst; do
+	command -v "${z%:*}" >/dev/null || continue
+	"${z%:*}" -c "$(grep -m1 /dummy.ko "$T/files")" >"$T/dummy.ko.${z#*:}"
+	run "$MB" modinfo "$T/dummy.ko.${z#*:}"
+	check "modinfo: a module compressed with ${z%:*}: a clear error, exit status 1" \
+		all 'rc_is 1 && err_has "compressed modules cannot be read yet" && out_has "filename:"'
+done
+exit $failed
