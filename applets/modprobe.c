@@ -89,7 +89,7 @@ static const unsigned short flag_bits[] = {
 
 /* MODPROBE_OPTIONS, as the install and remove commands' modprobe calls should see it:
  * the caller's, with our -C, -q, -v and -s added, as kmod passes them on. */
-static char env_opts[4096] = "MODPROBE_OPTIONS=";
+static char env_opts[4096]; /* "MODPROBE_OPTIONS=..." */
 
 static void env_add(const char *opt, const char *arg)
 {
@@ -581,6 +581,7 @@ int modprobe_main(int argc, char **argv)
 	int c, k, err = 0, nconf = 0;
 
 	(void)argc;
+	cat(env_opts, sizeof(env_opts), "MODPROBE_OPTIONS=");
 	o.argv = argv = env_argv(argv);
 	r.out.fd = 1;
 	while ((c = opt_next(&o))) {
