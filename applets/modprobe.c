@@ -87,6 +87,7 @@ static const unsigned short flag_bits[] = {
 	O_MODVERSIONS,
 };
 
+#ifdef CONFIG_FEATURE_MODPROBE_ENV
 /* MODPROBE_OPTIONS, as the install and remove commands' modprobe calls should see it:
  * the caller's, with our -C, -q, -v and -s added, as kmod passes them on. */
 static char env_opts[4096]; /* "MODPROBE_OPTIONS=..." */
@@ -134,6 +135,8 @@ static char **env_argv(char **argv)
 	return nargv;
 }
 
+#endif
+
 struct run {
 	struct moddb db;
 	struct config cfg;
@@ -162,6 +165,7 @@ static int in_kernel(struct mod *m)
 	return s == MODULE_LIVE || s == MODULE_BUILTIN;
 }
 
+#ifdef CONFIG_FEATURE_MODPROBE_COMMANDS
 /* Runs an install or remove command through /bin/sh, $CMDLINE_OPTS replaced. */
 static int run_command(struct run *r, struct mod *m, const char *type, const char *cmd,
 		       const char *opts)
@@ -215,6 +219,15 @@ static int run_command(struct run *r, struct mod *m, const char *type, const cha
 		return -1;
 	}
 	return 0;
+}
+
+#endif
+
+/* An option whose code this build left out. */
+static __attribute__((unused)) int not_built(const char *opt, const char *sym)
+{
+	error(opt, ": not in this build (CONFIG_FEATURE_MODPROBE_", sym, ")");
+	return 1;
 }
 
 static void show(struct run *r, const char *what, const char *arg, const char *opts)
@@ -282,9 +295,13 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 	}
 	for (k = 0; k < n; k++) {
 		struct mod *d = list[k];
+#ifdef CONFIG_FEATURE_MODPROBE_COMMANDS
 		const char *cmd = r->opt & O_IGNORE_CMD
 					  ? 0
 					  : moddb_command(&r->db, d, CONFIG_INSTALL);
+#else
+		const char *cmd = 0; /* install commands are not in this build */
+#endif
 		char path[4096];
 		size_t len;
 
@@ -312,7 +329,9 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 				show(r, "install ", cmd, opts);
 				out_flush(&r->out);
 			}
+#ifdef CONFIG_FEATURE_MODPROBE_COMMANDS
 			err = run_command(r, d, "install", cmd, opts);
+#endif
 			goto next;
 		}
 		if (show_) {
@@ -339,6 +358,7 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 	return err;
 }
 
+#ifdef CONFIG_FEATURE_MODPROBE_REMOVE
 static int remove_one(struct run *r, struct mod *m)
 {
 	int err;
@@ -444,6 +464,8 @@ static int remove_module(struct run *r, struct mod *m, int quiet_builtin)
 	return 0;
 }
 
+#endif
+
 static int do_one(struct run *r, const char *name, const char *extra)
 {
 	struct mod *found[64];
@@ -477,17 +499,22 @@ static int do_one(struct run *r, const char *name, const char *extra)
 			put(1, found[k]->name, "\n");
 			continue;
 		}
+#ifdef CONFIG_FEATURE_MODPROBE_REMOVE
 		if (r->opt & O_REMOVE) {
 			err = remove_module(r, found[k], 0);
 			if (err)
 				break;
-		} else {
+			continue;
+		}
+#endif
+		{
 			err = probe(r, found[k], extra);
 		}
 	}
 	return err;
 }
 
+#ifdef CONFIG_FEATURE_MODPROBE_MODVERSIONS
 /* --show-modversions FILE: the symbol versions (__versions: 64-byte entries, a CRC as
  * wide as the target's long, then the name) as "0x%08x\tNAME". */
 static int show_modversions(struct run *r, const char *file)
@@ -525,6 +552,9 @@ static int show_modversions(struct run *r, const char *file)
 	return 0;
 }
 
+#endif
+
+#ifdef CONFIG_FEATURE_MODPROBE_SHOW_CONFIG
 static int dump_index(void *ctx, const char *key, const char *value, unsigned prio)
 {
 	struct outbuf *o = ctx;
@@ -557,6 +587,8 @@ static void show_config(struct run *r)
 	out_flush(&r->out);
 }
 
+#endif
+
 int modprobe_main(int argc, char **argv)
 {
 	static struct run r;
@@ -581,12 +613,16 @@ int modprobe_main(int argc, char **argv)
 	int c, k, err = 0, nconf = 0;
 
 	(void)argc;
+#ifdef CONFIG_FEATURE_MODPROBE_ENV
 	cat(env_opts, sizeof(env_opts), "MODPROBE_OPTIONS=");
 	o.argv = argv = env_argv(argv);
+#endif
 	r.out.fd = 1;
 	while ((c = opt_next(&o))) {
+#ifdef CONFIG_FEATURE_MODPROBE_ENV
 		if (c == 'C' || c == 'q' || c == 'v' || c == 's')
 			env_add((char[]){'-', (char)c, 0}, c == 'C' ? o.arg : 0);
+#endif
 		if ((f = strchr(flag_opts, c))) {
 			r.opt |= flag_bits[f - flag_opts];
 			continue;
@@ -642,13 +678,28 @@ int modprobe_main(int argc, char **argv)
 		error("out of memory");
 		return 1;
 	}
+#ifdef CONFIG_FEATURE_MODPROBE_CMDLINE
 	config_cmdline(&r.cfg, 0);
+#endif
 	if (r.opt & O_CONFIG) {
+#ifdef CONFIG_FEATURE_MODPROBE_SHOW_CONFIG
 		show_config(&r);
 		return 0;
+#else
+		return not_built("-c", "SHOW_CONFIG");
+#endif
 	}
-	if (r.opt & O_MODVERSIONS)
+	if (r.opt & O_MODVERSIONS) {
+#ifdef CONFIG_FEATURE_MODPROBE_MODVERSIONS
 		return show_modversions(&r, argv[o.ind]) < 0;
+#else
+		return not_built("--show-modversions", "MODVERSIONS");
+#endif
+	}
+#ifndef CONFIG_FEATURE_MODPROBE_REMOVE
+	if (r.opt & O_REMOVE)
+		return not_built("-r", "REMOVE");
+#endif
 	if (r.opt & (O_ALL | O_REMOVE)) {
 		for (k = o.ind; argv[k]; k++) {
 			int e = do_one(&r, argv[k], 0);

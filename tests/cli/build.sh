@@ -42,6 +42,16 @@ run make --no-print-directory O="$B/mixed" tiny_defconfig all
 check "build: make NAME_defconfig all in one call configures, then builds" \
 	all 'rc_is 0 && "$B/mixed/modbox" --list | grep -qx insmod'
 
+build mpmin modprobe_tiny_defconfig
+check "build: modprobe alone, its optional parts left out" rc_is 0
+run "$B/mpmin/modbox" modprobe -c
+check "build: an option whose code was left out says which symbol it needs" \
+	all 'rc_is 1 && err_is "modprobe: ERROR: -c: not in this build (CONFIG_FEATURE_MODPROBE_SHOW_CONFIG)"'
+run "$B/mpmin/modbox" modprobe -r x
+check "build: modprobe -r left out: said so" all 'rc_is 1 && err_has "CONFIG_FEATURE_MODPROBE_REMOVE"'
+run size "$B/mpmin/modbox"
+echo "# modprobe alone: $(sed -n 2p "$T/out" | awk '{print "text " $1}')"
+
 build noconfig allnoconfig
 check "build: make allnoconfig && make (no applets at all)" rc_is 0
 build yes allyesconfig
