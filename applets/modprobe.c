@@ -289,8 +289,15 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 		return 0;
 	n = moddb_probe_list(&r->db, m, r->opt & O_IGNORE_CMD, list, 512);
 	if (n < 0) {
-		error("could not resolve the dependencies of ", m->name, ": ",
-		      n == -ELOOP ? "dependency cycle" : errno_text(-n));
+		if (n == -ELOOP && r->db.cycle && !strcmp(r->db.cycle, m->name))
+			error("dependency cycle: ", m->name,
+			      " needs itself (see modules.dep)");
+		else if (n == -ELOOP && r->db.cycle)
+			error("dependency cycle: ", m->name, " needs ", r->db.cycle,
+			      ", which needs ", m->name, " (see modules.dep)");
+		else
+			error("could not resolve the dependencies of ", m->name, ": ",
+			      n == -ELOOP ? "softdeps nested too deep" : errno_text(-n));
 		return n;
 	}
 	for (k = 0; k < n; k++) {

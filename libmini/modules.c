@@ -456,6 +456,26 @@ static int fill_softdep(struct probe *p, struct mod *m)
 	return 0;
 }
 
+/* Whether the dependency list deps (paths, space-separated) names module name: a path
+ * whose file name, '-' read as '_', is name followed by '.'. One pass, no copies: each
+ * path component is compared, and only a file name is followed by a '.'. */
+static int names(const char *deps, const char *name)
+{
+	const char *p = deps, *n;
+
+	while (p && *p) {
+		for (n = name; *n && (*p == '-' ? '_' : *p) == *n; p++, n++)
+			;
+		if (!*n && *p == '.')
+			return 1;
+		while (*p && *p != ' ' && *p != '\t' && *p != '/')
+			p++;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
 static int probe_module(struct probe *p, struct mod *m, int required, int ignorecmd)
 {
 	struct mod *deps[256];
@@ -472,6 +492,15 @@ static int probe_module(struct probe *p, struct mod *m, int required, int ignore
 	n = moddb_deps(p->db, m, deps, 256);
 	if (n < 0)
 		return n;
+	/* modules.dep lists every module's dependencies whole: one that needs m back,
+	 * or m itself, is a cycle no order can load (depmod never writes one) */
+	for (k = 0; k < n; k++) {
+		read_depline(p->db, deps[k]);
+		if (deps[k] == m || names(deps[k]->deps, m->name)) {
+			p->db->cycle = deps[k]->name;
+			return -ELOOP;
+		}
+	}
 	if (required) {
 		m->flags |= MOD_REQUIRED;
 		for (k = 0; k < n; k++) {

@@ -45,6 +45,7 @@ struct moddb {
 	size_t used;
 	struct mod **buckets; /* MODDB_BUCKETS, in the arena: zero pages, no memset */
 	unsigned gen;
+	const char *cycle; /* after -ELOOP: the dependency that needs the module back */
 };
 
 int moddb_open(struct moddb *db, const char *dir, const struct config *cfg);

@@ -155,4 +155,20 @@ MODPROBE_OPTIONS="-v" run "$T/bin/modprobe" -C "$T/conf" -d "$T/tree" -S "$REL" 
 check "modprobe: install commands see MODPROBE_OPTIONS with -C, -q, -v, -s added" \
 	all 'rc_is 0 && [ "$(cat "$T/env")" = "-v -v -C $T/conf" ]'
 rm "$T/conf/i.conf"
+# dependency cycles (depmod never writes one; a hand-made or damaged modules.dep may)
+mkdir -p "$T/cyc/lib/modules/9.9/kernel"
+printf 'kernel/a.ko: kernel/b-x.ko\nkernel/b-x.ko: kernel/a.ko\nkernel/c.ko: kernel/c.ko\n' \
+	>"$T/cyc/lib/modules/9.9/modules.dep"
+run timeout 10 "$T/bin/modprobe" -C "$T/conf" -d "$T/cyc" -S 9.9 a
+check "modprobe: a dependency cycle is a clear error, not a hang" \
+	all 'rc_is 1 && err_is "modprobe: ERROR: dependency cycle: a needs b_x, which needs a (see modules.dep)"'
+run timeout 10 "$T/bin/modprobe" -C "$T/conf" -d "$T/cyc" -S 9.9 c
+check "modprobe: a module that needs itself" \
+	all 'rc_is 1 && err_is "modprobe: ERROR: dependency cycle: c needs itself (see modules.dep)"'
+printf 'softdep x pre: y\nsoftdep y pre: x\n' >"$T/conf/loop.conf"
+printf 'kernel/x.ko:\nkernel/y.ko:\n' >"$T/cyc/lib/modules/9.9/modules.dep"
+run timeout 10 "$T/bin/modprobe" -C "$T/conf" -d "$T/cyc" -S 9.9 -D x
+check "modprobe: softdeps that name each other end (kmod's order), no hang" \
+	all 'rc_is 0 && [ "$(sed "s|.*/||" "$T/out" | tr "\n" " ")" = "y.ko  x.ko  " ]'
+rm "$T/conf/loop.conf"
 exit $failed
