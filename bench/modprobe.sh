@@ -23,8 +23,10 @@ instr() { # instr CMD...: instructions of one run
 }
 # wall CMD...: median nanoseconds of $RUNS runs (the caller alternates the tools)
 now() { date +%s%N; }
-rss() { # peak resident set, KiB
-	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
+rss() { # peak resident set, KiB: the least of 7 runs (single runs scatter by 200 KiB here)
+	for _ in 1 2 3 4 5 6 7; do
+		/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
+	done | sort -n | head -n 1
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 

@@ -17,7 +17,8 @@ command -v valgrind >/dev/null || { echo "bench: valgrind is needed" >&2; exit 1
 	echo "## modprobe lookups on Debian's full 6.12 tree, against Debian's kmod 30"
 	echo
 	echo "Instructions from callgrind; wall time is the median of 21 alternating runs of"
-	echo "each (mostly process start-up at this scale); memory is the peak resident set."
+	echo "each (mostly process start-up at this scale); memory is the peak resident set,"
+	echo "the least of 7 runs (single runs scatter by about 200 KiB on this machine)."
 	echo "Both run with an empty configuration directory (-C) and -D."
 	echo
 	"$top/bench/modprobe.sh" "$MB" 21

@@ -242,7 +242,7 @@ static int put_mod(struct mod *m, struct mod **out, int n, int cap)
 static int from_index(struct moddb *db, int i, const char *query, struct mod **out,
 		      int cap, unsigned flags)
 {
-	struct index_value v[MAX_FOUND];
+	static struct index_value v[MAX_FOUND]; /* not on the stack: callers nest deep */
 	struct index *x = ix(db, i);
 	int k, n = 0, found = 0;
 	char *p, *end;
@@ -273,7 +273,7 @@ static int from_index(struct moddb *db, int i, const char *query, struct mod **o
 
 int moddb_lookup(struct moddb *db, const char *given, struct mod **out, int cap)
 {
-	char name[4096];
+	static char name[4096]; /* moddb_lookup never nests */
 	const struct config_entry *e;
 	const char *line;
 	struct mod *m;
