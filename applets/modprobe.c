@@ -149,12 +149,8 @@ struct run {
 /* kmod's LOG(): FATAL, or WARNING with -a; -q silences it. */
 static void fatal_v(struct run *r, const char *const *s)
 {
-	char buf[1024];
-
-	if (r->opt & O_QUIET)
-		return;
-	cat_v(buf, sizeof(buf), s);
-	put(2, applet_name, r->opt & O_ALL ? ": WARNING: " : ": FATAL: ", buf, "\n");
+	if (!(r->opt & O_QUIET))
+		report_v(r->opt & O_ALL ? ": WARNING: " : ": FATAL: ", s);
 }
 #define fatal(r, ...) fatal_v(r, (const char *const[]){__VA_ARGS__, 0})
 

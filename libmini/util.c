@@ -133,8 +133,13 @@ static void send_syslog(const char *msg, size_t len)
 
 void error_v(const char *const *s)
 {
+	report_v(": ERROR: ", s);
+}
+
+void report_v(const char *level, const char *const *s)
+{
 	char buf[1024];
-	size_t n = cat(buf, sizeof(buf) - 1, applet_name, ": ERROR: ");
+	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level);
 
 	n += cat_v(buf + n, sizeof(buf) - 1 - n, s);
 	buf[n++] = '\n';

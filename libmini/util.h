@@ -30,6 +30,8 @@ void put_v(int fd, const char *const *s);
 #define put(fd, ...) put_v(fd, (const char *const[]){__VA_ARGS__, 0})
 /* "APPLET: ERROR: " + the strings + "\n" to stderr, or to syslog with -s. */
 void error_v(const char *const *s);
+/* The same with another level: ": FATAL: ", ": WARNING: ". */
+void report_v(const char *level, const char *const *s);
 #define error(...) error_v((const char *const[]){__VA_ARGS__, 0})
 /* The decimal digits of v, written backwards from end (which gets the NUL). */
 char *utoa(char *end, unsigned long v);
