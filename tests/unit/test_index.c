@@ -24,23 +24,7 @@ static char *path_of(const char *name)
 
 static char *slurp(const char *name, size_t *len)
 {
-	FILE *f = fopen(path_of(name), "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return 0;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	if (fread(buf, 1, n, f) != (size_t)n)
-		n = 0;
-	buf[n] = 0;
-	fclose(f);
-	if (len)
-		*len = n;
-	return buf;
+	return unit_slurp(path_of(name), len);
 }
 
 static void spit(const char *path, const void *p, size_t n)

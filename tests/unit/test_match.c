@@ -71,23 +71,9 @@ static void fill(char *s, const char *p)
 static char *slurp(const char *dir, const char *name)
 {
 	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	if (fread(buf, 1, n, f) != (size_t)n)
-		n = 0;
-	buf[n] = 0;
-	fclose(f);
-	return buf;
+	return unit_slurp(path, 0);
 }
 
 /* Every alias pattern of DIR/modules.alias against modalias strings: the concrete ones

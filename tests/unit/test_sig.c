@@ -28,19 +28,7 @@ static int field_is(const struct sig_info *si, int f, const void *want, size_t n
 
 static unsigned char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *b;
-	long n;
-
-	if (!f)
-		return 0;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = malloc(n > 0 ? n : 1);
-	*len = fread(b, 1, n, f);
-	fclose(f);
-	return b;
+	return (unsigned char *)unit_slurp(path, len);
 }
 
 static void real_module(const char *path)

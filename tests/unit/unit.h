@@ -4,6 +4,7 @@
 #define MODBOX_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_failed, unit_case_failed;
@@ -33,6 +34,29 @@ static void unit_report(void)
 {
 	printf("%s - %s\n", unit_case_failed ? "not ok" : "ok", unit_case);
 	unit_failed |= unit_case_failed;
+}
+
+/* The whole file at path, NUL-terminated, in malloc'd memory (*len: its length, if len
+ * is given); NULL when it cannot be read. */
+static __attribute__((unused)) char *unit_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return 0;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n > 0 ? n + 1 : 1);
+	if (n < 0 || fread(buf, 1, n, f) != (size_t)n)
+		n = 0;
+	buf[n] = 0;
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
 }
 
 #endif
