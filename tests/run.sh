@@ -80,7 +80,17 @@ suite modprobe tests/cli/modprobe.sh $B/test/modbox
 suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
+demo() {
+	if tests/qemu/demo.sh $B/default/modbox >"$B/demo.log" 2>&1; then
+		echo "ok - demo: make demo's image loads every module it lists"
+	else
+		tail -n 25 "$B/demo.log" | sed 's/^/# /'
+		echo "not ok - demo: make demo's image loads every module it lists"
+	fi
+}
+
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
+	suite demo demo
 	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
 fi
 
