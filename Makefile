@@ -84,10 +84,11 @@ applets-$(CONFIG_RMMOD) += applets/rmmod.o
 applets-$(CONFIG_LSMOD) += applets/lsmod.o
 applets-$(CONFIG_MODPROBE) += applets/modprobe.o
 applets-$(CONFIG_MODINFO) += applets/modinfo.o
+applets-$(CONFIG_DEPMOD) += applets/depmod.o
 # libmini: everything is compiled; --gc-sections drops what no enabled applet calls.
 libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o libmini/str.o \
 	libmini/elf.o libmini/index.o libmini/match.o libmini/config.o libmini/modules.o \
-	libmini/sig.o
+	libmini/sig.o libmini/indexw.o
 objs := $(addprefix $(O)/obj/,$(applets-y) $(libmini))
 # FAKE_KERNEL=1: the command-line tests' build, whose syscalls act on a directory.
 ifeq ($(FAKE_KERNEL),1)

@@ -14,3 +14,6 @@ APPLET(modprobe)
 #ifdef CONFIG_MODINFO
 APPLET(modinfo)
 #endif
+#ifdef CONFIG_DEPMOD
+APPLET(depmod)
+#endif

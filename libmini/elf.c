@@ -256,3 +256,40 @@ int elf_module_name(const struct elf *e, char *buf, size_t len)
 	memcpy(buf, n, l + 1);
 	return 0;
 }
+
+int elf_symtab(const struct elf *e, struct elf_symtab *t)
+{
+	const char *d, *s;
+	size_t size, ssize;
+	int i = elf_find_section(e, ".symtab", &d, &size);
+	unsigned link;
+
+	if (i < 0)
+		return i;
+	t->entsize = e->is64 ? 24 : 16;
+	link = elf_shdr(e, i, ELF_SH_LINK);
+	if (link >= e->shnum || elf_shdr(e, link, ELF_SH_TYPE) != SHT_STRTAB)
+		return -ELF_ENOSECTION;
+	ssize = elf_shdr(e, link, ELF_SH_SIZE);
+	s = (const char *)e->data + elf_shdr(e, link, ELF_SH_OFFSET);
+	/* elf_open checked that every section lies inside the file */
+	if (!ssize || s[ssize - 1])
+		return -ELF_ENOSECTION;
+	t->syms = (const unsigned char *)d;
+	t->count = size / t->entsize;
+	t->str = s;
+	t->str_size = ssize;
+	return 0;
+}
+
+const char *elf_sym(const struct elf *e, const struct elf_symtab *t, unsigned i,
+		    unsigned *shndx, unsigned *bind)
+{
+	const unsigned char *p = t->syms + (size_t)i * t->entsize;
+	/* ELF64: name, info, other, shndx at 0 4 5 6; ELF32: at 0 12 13 14 */
+	unsigned name = elf_get(e, p, 4), o = e->is64 ? 4 : 12;
+
+	*bind = p[o] >> 4;
+	*shndx = elf_get(e, p + o + 2, 2);
+	return name < t->str_size ? t->str + name : 0;
+}

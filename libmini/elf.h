@@ -117,4 +117,20 @@ const char *elf_modinfo_get(const struct elf *e, const char *key);
  * (MODULE_NAME_LEN) and buf. Returns 0, -ELF_ENONAME, -ELF_ETHISMOD or -ELF_ENAME. */
 int elf_module_name(const struct elf *e, char *buf, size_t len);
 
+/* The symbol table (.symtab) and its string table, checked against the file. */
+struct elf_symtab {
+	const unsigned char *syms;
+	const char *str; /* NUL-terminated */
+	size_t str_size;
+	unsigned count, entsize;
+};
+
+/* Finds .symtab: 0, or -ELF_ENOSECTION when there is none or it is malformed. */
+int elf_symtab(const struct elf *e, struct elf_symtab *t);
+
+/* Symbol i (< t->count) of t: its name (NULL when outside the string table), its
+ * section index in *shndx (0: undefined) and its binding (1 GLOBAL, 2 WEAK). */
+const char *elf_sym(const struct elf *e, const struct elf_symtab *t, unsigned i,
+		    unsigned *shndx, unsigned *bind);
+
 #endif

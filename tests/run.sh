@@ -80,6 +80,7 @@ suite modprobe tests/cli/modprobe.sh $B/test/modbox
 suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
+suite depmod-oracle tests/cli/depmod_oracle.sh $B/default/modbox
 demo() {
 	if tests/qemu/demo.sh $B/default/modbox >"$B/demo.log" 2>&1; then
 		echo "ok - demo: make demo's image loads every module it lists"
