@@ -17,7 +17,7 @@ Q := @
 endif
 
 CC := musl-gcc
-CFLAGS_OPT ?= -Os
+CFLAGS_OPT ?= -Oz
 CFLAGS := $(CFLAGS_OPT) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -DMODBOX_VERSION='"$(VERSION)"' \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-stack-protector -fno-ident -fno-pie -include $(O)/include/generated/autoconf.h \

@@ -13,9 +13,8 @@
 #include "../libmini/util.h"
 
 static const char usage_text[] = "Usage: depmod [-aAnv] [-b BASEDIR] [VERSION]\n" HELP(
-	"Write modules.dep and the module indexes of BASEDIR/lib/modules/VERSION\n"
-	"(-A: only when a module is newer than modules.dep; -n: the text files to\n"
-	"stdout; -v: print each dependency found)\n");
+	"Write modules.dep and the indexes of BASEDIR/lib/modules/VERSION. -A: only\n"
+	"if a module is newer; -n: to stdout; -v: verbose.\n");
 
 #ifndef SYS_newfstatat /* 32-bit */
 #define SYS_newfstatat SYS_fstatat64

@@ -7,9 +7,7 @@
 #include "../libmini/util.h"
 
 static const char usage_text[] = "Usage: insmod [-f] FILE [NAME[=VALUE]]...\n" HELP(
-	"Load the module in FILE ('-': standard input) with the given parameters.\n"
-	"  -f  " LONGOPT(
-		"--force   ") "ignore the module's version magic and symbol versions\n");
+	"Load FILE ('-': standard input) with parameters. -f: force.\n");
 
 int insmod_main(int argc, char **argv)
 {

@@ -16,9 +16,8 @@
 
 static const char usage_text[] =
 	"Usage: modinfo [-0adlmnp] [-F FIELD] [-k VERSION] [-b BASEDIR] MODULE|FILE...\n" HELP(
-		"Show the fields of modules (-F: FIELD's values only; -a -d -l -p -n:\n"
-		"author, description, license, parm, filename; -0: NUL-terminated).\n"
-		"-m: MODULE is a name, not an alias. -k, -b: BASEDIR/lib/modules/VERSION\n");
+		"Module fields; -F: one field; -a -d -l -p -n: author, description, license,\n"
+		"parm, filename; -0: NUL ends; -m: MODULE is a name.\n");
 
 /* A parameter from its parm= and parmtype= strings, merged as kmod merges them. */
 struct parm {

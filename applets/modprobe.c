@@ -15,39 +15,14 @@
 #include "../libmini/sys.h"
 #include "../libmini/util.h"
 
-static const char usage_text
-	[] = "Usage: modprobe [-aDinqRrv] [-b] [-C CONFIG] [-d ROOT] [-S VERSION] MODULE [PARAM...]\n"
-	     "       modprobe -c\n" HELP("Load (-r: remove) modules with their dependencies.\n"
-					 "  -a  " LONGOPT(
-						 "--all             ") "every argument is a module\n"
-								       "  -r  " LONGOPT(
-									       "--remove          ") "remove, with the dependencies no longer used\n"
-												     "  -D  " LONGOPT(
-													     "--show-depends    ") "print what would be loaded, load nothing\n"
-																   "  -R  " LONGOPT(
-																	   "--resolve-alias   ") "print the module names an alias stands for\n"
-																				 "  -c  " LONGOPT(
-																					 "--show-config     ") "print the configuration and the alias indexes\n"
-																							       "  -n  " LONGOPT(
-																								       "--dry-run         ") "do everything but load or remove\n"
-																											     "  -i  " LONGOPT("--ignore-install  ") "ignore install and remove commands\n"
-																																    "  -b  " LONGOPT(
-																																	    "--use-blacklist   ") "apply the blacklist to module names too\n"
-																																				  "  -f  " LONGOPT(
-																																					  "--force           ") "ignore version magic and symbol versions\n"
-																																								"  -C  " LONGOPT(
-																																									"--config=FILE     ") "read FILE or DIR instead of modprobe.d\n"
-																																											      "  -d  " LONGOPT(
-																																												      "--dirname=ROOT    ") "modules under ROOT/lib/modules\n"
-																																															    "  -S  " LONGOPT(
-																																																    "--set-version=VER ") "modules of kernel VER instead of uname -r\n"
-																																																			  "  -q  " LONGOPT(
-																																																				  "--quiet           ") "say nothing about modules not found\n"
-																																																							"  -v  " LONGOPT(
-																																																								"--verbose         ") "print what is done\n"
-																																																										      "  -s  " LONGOPT("--syslog          ") "report errors to syslog\n" LONGOPT(
-																																																											      "      --first-time      fail if already loaded or not loaded\n"
-																																																											      "      --remove-holders  remove the modules holding the module first\n"));
+static const char usage_text[] =
+	"Usage: modprobe [-abDfinqRrsv] [-C CONFIG] [-d ROOT] [-S VERSION] MODULE [PARAM...]\n"
+	"       modprobe -c | --show-modversions FILE\n" HELP(
+		"Load modules by name, alias or symbol:, their dependencies first (-r: remove, and\n"
+		"the dependencies left unused; -a: every argument a module). -D: show, load nothing;\n"
+		"-R: the names an alias stands for; -c: the configuration; -n: dry run; -i: no\n"
+		"install/remove commands; -b: blacklist names too; -f: force; -q, -v, -s: quiet,\n"
+		"verbose, syslog; --first-time, --remove-holders as kmod's.\n");
 
 enum {
 	O_ALL = 1,

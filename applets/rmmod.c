@@ -6,13 +6,8 @@
 #include "../libmini/util.h"
 
 static const char usage_text[] = "Usage: rmmod [-fsv] MODULE...\n" HELP(
-	"Unload modules, by name or by file path.\n"
-	"  -f  " LONGOPT(
-		"--force   ") "unload even if in use or permanent (needs MODULE_FORCE_UNLOAD)\n"
-			      "  -s  " LONGOPT(
-				      "--syslog  ") "report errors to syslog\n"
-						    "  -v  " LONGOPT(
-							    "--verbose ") "say what is unloaded\n");
+	"Unload modules by name or file path. -f: force (MODULE_FORCE_UNLOAD);\n"
+	"-s: errors to syslog; -v: verbose.\n");
 
 /* What /proc/modules says against unloading name: 0 when nothing (or no /proc). Read
  * anew for each module: removing one may free the next. */
