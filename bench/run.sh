@@ -22,5 +22,9 @@ command -v valgrind >/dev/null || { echo "bench: valgrind is needed" >&2; exit 1
 	echo "Both run with an empty configuration directory (-C) and -D."
 	echo
 	"$top/bench/modprobe.sh" "$MB" 21
+	echo
+	echo "## depmod and modinfo, against Debian's kmod 30"
+	echo
+	"$top/bench/depmod_modinfo.sh" "$MB" 11
 } | tee "$top/bench/results.md.new"
 mv "$top/bench/results.md.new" "$top/bench/results.md"
