@@ -9,6 +9,7 @@
 
 #include "../libmini/elf.h"
 #include "../libmini/indexw.h"
+#include "../libmini/modules.h"
 #include "../libmini/sys.h"
 #include "../libmini/util.h"
 
@@ -231,17 +232,9 @@ static void walk(struct run *r, int dfd, char *path, size_t len)
 static int map_path(struct run *r, const char *name, char **map, size_t *len)
 {
 	char path[4096];
-	int fd, err;
 
 	cat(path, sizeof(path), r->dir, "/", name);
-	*map = 0;
-	*len = 0;
-	fd = xopen(path, O_RDONLY);
-	if (fd < 0)
-		return fd;
-	err = map_fd(fd, map, len);
-	sys_close(fd);
-	return err;
+	return map_file(path, map, len);
 }
 
 /* The modules in kmod's order: by their last line in modules.order, then the others
@@ -486,22 +479,12 @@ static const char *dep_line(struct run *r, struct dmod *m, struct dmod **list)
 	return r->line;
 }
 
-/* kmod's underscores: '-' to '_' outside [...]; NULL for an unmatched bracket. */
+/* kmod's underscores (modules.c's alias normalisation) into r->line; NULL, with kmod's
+ * warning, for an unmatched bracket. */
 static const char *underscores(struct run *r, const char *s)
 {
-	char *d = r->line;
-	int in = 0;
-
-	for (; *s && d < r->line + sizeof(r->line) - 1; s++) {
-		if (*s == ']' && !in)
-			goto bad;
-		in = *s == '[' ? 1 : *s == ']' ? 0 : in;
-		*d++ = *s == '-' && !in ? '_' : *s;
-	}
-	*d = 0;
-	if (!in)
+	if (!modname_alias_normalize(r->line, s, sizeof(r->line)))
 		return r->line;
-bad:
 	report_v(": WARNING: ", (const char *const[]){"Unmatched bracket in ", s, 0});
 	return 0;
 }

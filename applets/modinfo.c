@@ -159,17 +159,6 @@ static void parms(struct run *r)
 	}
 }
 
-static int map_file(struct run *r, const char *path)
-{
-	int fd = xopen(path, O_RDONLY), err;
-
-	if (fd < 0)
-		return fd;
-	err = map_fd(fd, &r->map, &r->len);
-	sys_close(fd);
-	return err;
-}
-
 static int from_file(struct run *r, const char *path)
 {
 	static const char sig_keys[] = "sig_id\0signer\0sig_key\0sig_hashalgo\0signature";
@@ -177,7 +166,7 @@ static int from_file(struct run *r, const char *path)
 	struct sig_info si;
 	const unsigned char *m;
 	const char *s = 0;
-	int k, err = map_file(r, path);
+	int k, err = map_file(path, &r->map, &r->len);
 
 	if (err)
 		return err;
@@ -212,7 +201,7 @@ static int from_builtin(struct run *r, const char *name)
 	int err, found = 0;
 
 	cat(path, sizeof(path), r->db.dir, "/modules.builtin.modinfo");
-	err = map_file(r, path);
+	err = map_file(path, &r->map, &r->len);
 	if (err)
 		return err;
 	for (p = r->map; p < r->map + r->len && (z = memchr(p, 0, r->map + r->len - p));
@@ -317,12 +306,8 @@ static int is_module_file(const char *a)
  * without modprobe.d: kmod's modinfo reads none). */
 static int lookup(struct run *r, const char *a, int modname)
 {
-	static const char builtin[] = "/modules.builtin.bin\0/modules.builtin.alias.bin";
-	char name[4096], path[4096];
+	char name[4096];
 	struct mod *found[256];
-	struct index ix;
-	struct index_value v[16];
-	const char *f = builtin;
 	int n, k, err = 0, e;
 
 	if (modname) {
@@ -330,20 +315,7 @@ static int lookup(struct run *r, const char *a, int modname)
 		for (k = 0; a[k] && a[k] != '.' && k < (int)sizeof(name) - 1; k++)
 			name[k] = a[k] == '-' ? '_' : a[k];
 		name[k] = 0;
-		found[0] = moddb_get(&r->db, name, 0);
-		n = found[0] && moddb_path(&r->db, found[0], path, sizeof(path));
-		for (k = 0; !n && k < 2; k++, f += strlen(f) + 1) {
-			cat(path, sizeof(path), r->db.dir, f);
-			if (index_open(&ix, path))
-				continue;
-			/* builtin names hold no wildcards: a search is the exact lookup */
-			if (index_search(&ix, name, v, 16) > 0 &&
-			    (found[0] = moddb_get(&r->db, k ? v[0].value : name, 0))) {
-				found[0]->flags |= MOD_BUILTIN;
-				n = 1;
-			}
-			index_close(&ix);
-		}
+		n = moddb_lookup_name(&r->db, name, found);
 	} else {
 		n = moddb_lookup(&r->db, a, found, 256);
 	}

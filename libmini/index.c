@@ -105,12 +105,8 @@ int index_open(struct index *ix, const char *path)
 {
 	char *map;
 	size_t off;
-	int r, fd = xopen(path, O_RDONLY);
+	int r = map_file(path, &map, &ix->size);
 
-	if (fd < 0)
-		return fd;
-	r = map_fd(fd, &map, &ix->size);
-	sys_close(fd);
 	if (r)
 		return r;
 	ix->map = map;

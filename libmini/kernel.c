@@ -55,13 +55,8 @@ const char *kernel_load_error(int err)
 int kernel_modules_map(char **map, size_t *len)
 {
 	char buf[4096];
-	int fd = xopen(KPATH(buf, "/proc/modules"), O_RDONLY), err;
 
-	if (fd < 0)
-		return fd;
-	err = map_fd(fd, map, len);
-	sys_close(fd);
-	return err;
+	return map_file(KPATH(buf, "/proc/modules"), map, len);
 }
 
 static char *field(char **p, char *end)

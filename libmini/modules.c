@@ -75,7 +75,7 @@ static char *text(struct moddb *db, int i)
 	char path[4096];
 	const char *f = ix_files;
 	char *p;
-	int k, fd;
+	int k;
 
 	if (!(db->text_read & 1 << i)) {
 		db->text_read |= 1 << i;
@@ -83,13 +83,10 @@ static char *text(struct moddb *db, int i)
 			f += strlen(f) + 1;
 		k = cat(path, sizeof(path), db->dir, "/", f);
 		path[k - 4] = 0; /* without ".bin" */
-		fd = xopen(path, O_RDONLY);
-		if (fd >= 0 && !map_fd(fd, &db->text[i], &db->text_len[i]))
+		if (!map_file(path, &db->text[i], &db->text_len[i]))
 			for (p = db->text[i]; p < db->text[i] + db->text_len[i]; p++)
 				if (*p == '\n')
 					*p = 0;
-		if (fd >= 0)
-			sys_close(fd);
 	}
 	return db->text[i];
 }
@@ -318,6 +315,25 @@ int moddb_lookup(struct moddb *db, const char *given, struct mod **out, int cap)
 		return put_mod(m, out, 0, cap);
 	}
 	return from_index(db, IX_BUILTIN_ALIAS, name, out, cap, MOD_BUILTIN);
+}
+
+int moddb_lookup_name(struct moddb *db, const char *name, struct mod **out)
+{
+	struct mod *m = 0, *alias[16];
+	const char *line;
+
+	if (!lookup(db, IX_DEP, name, &line) || !lookup(db, IX_BUILTIN, name, &line))
+		m = moddb_get(db, name, 0);
+	else if (from_index(db, IX_BUILTIN_ALIAS, name, alias, 16, 0) > 0)
+		m = moddb_get(db, alias[0]->name, 0);
+	else
+		return 0;
+	if (!m)
+		return -ENOMEM;
+	if (!m->path && !lookup(db, IX_BUILTIN, m->name, &line))
+		m->flags |= MOD_BUILTIN;
+	*out = m;
+	return 1;
 }
 
 int moddb_deps(struct moddb *db, struct mod *m, struct mod **list, int cap)

@@ -57,6 +57,11 @@ void moddb_close(struct moddb *db);
  * Returns how many were stored in out (0: not found), or -errno. */
 int moddb_lookup(struct moddb *db, const char *name, struct mod **out, int cap);
 
+/* kmod_module_new_from_name_lookup (modinfo -m): name, already normalised, in
+ * modules.dep, then modules.builtin, then modules.builtin.alias; the first module found.
+ * Returns 1 with *out, 0 when not found, or -errno. */
+int moddb_lookup_name(struct moddb *db, const char *name, struct mod **out);
+
 /* The modules loading m loads, in order: for each dependency (the modules.dep line
  * read backwards) its pre softdeps, itself and its post softdeps, then m's (or m alone
  * with ignorecmd). Returns the count stored in list, or -errno (-ELOOP for a cycle). */

@@ -299,6 +299,19 @@ int map_fd(int fd, char **map, size_t *len)
 	return p;
 }
 
+int map_file(const char *path, char **map, size_t *len)
+{
+	int fd = xopen(path, O_RDONLY), err;
+
+	*map = 0;
+	*len = 0;
+	if (fd < 0)
+		return fd;
+	err = map_fd(fd, map, len);
+	sys_close(fd);
+	return err;
+}
+
 void unmap(void *p, size_t len)
 {
 	if (p)

@@ -82,6 +82,8 @@ int xopen(const char *path, int flags);
  * gives *map NULL and *len 0. Returns 0 or -errno. */
 int map_fd(int fd, char **map, size_t *len);
 void unmap(void *p, size_t len);
+/* map_fd of the file at path, opened and closed around it. Returns 0 or -errno. */
+int map_file(const char *path, char **map, size_t *len);
 
 /* Module name from a file name or user input: basename, cut at the first '.',
  * '-' to '_'. dst has room for strlen(src)+1. Returns dst. */
