@@ -1,0 +1,87 @@
+/* unz: the output buffer and the dispatch by magic shared by the decoders. */
+#include "unz.h"
+
+#include <sys/mman.h>
+#include <string.h>
+
+#include "sys.h"
+#include "util.h"
+
+const char *unz_format(const unsigned char *m, size_t n)
+{
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return "gzip";
+	if (n >= 6 && !memcmp(m,
+			      "\xfd"
+			      "7zXZ",
+			      6))
+		return "xz";
+	if (n >= 4 && !memcmp(m, "\x28\xb5\x2f\xfd", 4))
+		return "zstd";
+	return 0;
+}
+
+int unz_grow(struct unz *u, size_t need)
+{
+	size_t cap = u->cap ? u->cap : 1 << 16;
+	long p;
+
+	if (need > u->limit - u->len)
+		return UNZ_LIMIT;
+	while (cap - u->len < need)
+		cap *= 2;
+	if (cap > u->limit) /* the limit is not a page multiple in general: round up */
+		cap = (u->limit + 4095) & ~(size_t)4095;
+	if (cap == u->cap)
+		return UNZ_OK;
+	p = u->p ? sys_mremap(u->p, u->cap, cap)
+		 : sys_mmap(cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	if (p < 0 && p > -4096)
+		return UNZ_NOMEM;
+	u->p = (char *)p;
+	u->cap = cap;
+	return UNZ_OK;
+}
+
+int unz_any(struct unz *u, const unsigned char *in, size_t n)
+{
+	const char *f = unz_format(in, n);
+
+	if (!u->limit)
+		u->limit = UNZ_LIMIT_DEFAULT;
+	if (!f)
+		return UNZ_FORMAT;
+#ifdef CONFIG_FEATURE_GZIP
+	if (*f == 'g')
+		return unz_gzip(u, in, n);
+#endif
+#ifdef CONFIG_FEATURE_XZ
+	if (*f == 'x')
+		return unz_xz(u, in, n);
+#endif
+#ifdef CONFIG_FEATURE_ZSTD
+	if (*f == 'z')
+		return unz_zstd(u, in, n);
+#endif
+	return UNZ_FORMAT;
+}
+
+void unz_free(struct unz *u)
+{
+	if (u->p)
+		unmap(u->p, u->cap);
+	u->p = 0;
+	u->len = u->cap = 0;
+}
+
+const char *unz_error(int err)
+{
+	static const char text[] =
+		"truncated\0corrupt data\0checksum mismatch\0too large\0"
+		"out of memory\0unsupported feature\0unknown format";
+	const char *s = text;
+
+	while (--err > 0)
+		s += strlen(s) + 1;
+	return s;
+}
