@@ -1,21 +1,31 @@
-/* depmod: modules.dep and the module indexes of a tree of plain .ko files, byte for byte
- * as Debian's kmod 30 depmod writes them. */
+/* depmod: modules.dep and the module indexes of a module tree, byte for byte as kmod's
+ * depmod writes them. The modules are read by several processes at once (decompressing is
+ * most of the work): each module becomes a summary (its exports, the symbols it needs, its
+ * aliases and soft and weak dependencies) in memory shared with the parent, which then
+ * does the rest alone, in kmod's order. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "../libmini/config.h"
 #include "../libmini/elf.h"
 #include "../libmini/indexw.h"
 #include "../libmini/modules.h"
 #include "../libmini/sys.h"
+#include "../libmini/unz.h"
 #include "../libmini/util.h"
 
-static const char usage_text[] = "Usage: depmod [-aAnv] [-b BASEDIR] [VERSION]\n" HELP(
-	"Write modules.dep and the indexes of BASEDIR/lib/modules/VERSION. -A: only\n"
-	"if a module is newer; -n: to stdout; -v: verbose.\n");
+static const char usage_text[] =
+	"Usage: depmod [-aAenvw] [-b BASEDIR] [-m MODULEDIR] [-o OUTDIR] [-C CONFIG]\n"
+	"\t[-E Module.symvers|-F System.map] [-P PREFIX] [VERSION [MODULE...]]\n" HELP(
+		"Write modules.dep and the indexes of BASEDIR/MODULEDIR/VERSION (default\n"
+		"/lib/modules/`uname -r`) into OUTDIR/MODULEDIR/VERSION. -A: only if a module\n"
+		"is newer; -e: report symbols nothing exports (with -E or -F); -n: to stdout;\n"
+		"-w: warn on duplicates; -v: verbose.\n");
 
 #ifndef SYS_newfstatat /* 32-bit */
 #define SYS_newfstatat SYS_fstatat64
@@ -25,15 +35,17 @@ static const char usage_text[] = "Usage: depmod [-aAnv] [-b BASEDIR] [VERSION]\n
  * order: buckets by SuperFastHash, a bucket's keys sorted. So do these. */
 #define MOD_BUCKETS 512
 #define SYM_BUCKETS 2048
+/* Summaries: address space only; the pages used are what the modules need. */
+#define SHARED_MAX ((size_t)1 << 30)
+#define PENDING 1 /* a summary's status before a reader is done with it */
 
 struct dmod {
 	struct dmod *next; /* in its bucket */
-	const char *rel; /* path under the module directory */
+	const char *rel; /* path under the module directory, or absolute (external) */
 	struct dmod **deps; /* direct, first the order symbols need them, then sorted */
-	char *map;
-	size_t len;
-	struct elf e;
-	int ok; /* e is valid */
+	const char *sum; /* its summary, once read */
+	const char *info; /* its alias=, softdep= and weakdep= strings */
+	unsigned infolen;
 	unsigned order; /* last line in modules.order, 0 for none */
 	unsigned idx, users, ndeps, topo, mark, visited;
 	char name[];
@@ -41,24 +53,43 @@ struct dmod {
 
 struct sym {
 	struct sym *next;
-	struct dmod *owner;
+	struct dmod *owner; /* NULL: the kernel's (-E, -F) */
+	unsigned crc;
 	char name[];
 };
 
+/* Where each module's summary is, in memory shared by the readers. A summary: the
+ * numbers of exports and needed symbols and the length of the modinfo strings (3 x u32),
+ * the exports (u32 CRC, name, NUL), the needed symbols (u32 CRC, u8 weak, name, NUL), then
+ * the alias=, softdep= and weakdep= strings of .modinfo. */
+struct slot {
+	int status; /* PENDING, 0, -errno, -ELF_E*, or UNZ_* << 16 */
+	unsigned off;
+};
+struct shared {
+	unsigned next; /* the next module to read */
+	unsigned used; /* bytes of summaries */
+	size_t size;
+	struct slot slot[];
+};
+
 struct run {
-	char dir[4096];
+	char dir[4096], out_dir[4096];
+	const char *kver;
 	size_t dirlen;
-	int verbose, quick, newer;
+	int verbose, quick, newer, warn, unknown, symvers, versions;
+	char prefix;
 	long dep_mtime;
 	unsigned n, gen;
 	struct dmod *mods[MOD_BUCKETS], **arr;
 	struct sym *syms[SYM_BUCKETS];
+	struct config cfg;
+	struct shared *sh;
 	char *free;
 	size_t left;
 	struct outbuf out;
 	char line[1 << 16];
 };
-
 static unsigned get16(const char *p)
 {
 	unsigned short v;
@@ -134,19 +165,20 @@ static void **slot(void **b, const char *key, size_t off, int *found)
 	return b;
 }
 
-/* kmod's path_to_modname: the basename up to its first '.', '-' as '_'. */
-static char *modname(char *dst, const char *path, size_t n)
+/* kmod's path_to_modname: the basename up to its first '.', '-' as '_'. Returns the
+ * basename's offset in path; the name's length is strlen(dst). */
+static size_t modname(char *dst, const char *path, size_t n)
 {
-	const char *b = path;
-	size_t k;
+	size_t k, b = 0;
 
 	for (k = 0; k < n; k++)
 		if (path[k] == '/')
-			b = path + k + 1;
-	for (k = 0; b[k] && b[k] != '.' && b[k] != '\n' && k < 255; k++)
-		dst[k] = b[k] == '-' ? '_' : b[k];
+			b = k + 1;
+	for (k = 0; path[b + k] && path[b + k] != '.' && path[b + k] != '\n' && k < 255;
+	     k++)
+		dst[k] = path[b + k] == '-' ? '_' : path[b + k];
 	dst[k] = 0;
-	return dst;
+	return b;
 }
 
 static struct dmod *find_mod(struct run *r, const char *name, struct dmod ***pp)
@@ -158,48 +190,153 @@ static struct dmod *find_mod(struct run *r, const char *name, struct dmod ***pp)
 	return found ? **pp : 0;
 }
 
-/* A module file found at rel: kmod's default search list is "updates" alone, so a
- * module under updates/ beats one elsewhere; otherwise the first one found stays. */
-static void add_file(struct run *r, const char *rel)
+/* A path as kmod compares it with depmod.d's directories: up to the end of the module
+ * name in its basename ("extra/foo" of "extra/foo.ko.xz"). Its length. */
+static size_t name_end(const char *path)
 {
 	char name[256];
-	struct dmod **pp, *m = find_mod(r, modname(name, rel, strlen(rel)), &pp);
-	size_t n = strlen(rel) + 1;
-	char *copy = memcpy(alloc(r, n), rel, n);
+	size_t b = modname(name, path, strlen(path));
 
-	if (m) {
-		if (strncmp(rel, "updates", 7) || !strncmp(m->rel, "updates", 7))
-			return;
-		m->rel = copy;
-		return;
+	return b + strlen(name);
+}
+
+/* kmod's depmod_is_path_starts_with: path (len bytes) is dir's or below. */
+static int below(const char *path, size_t len, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return len > n && path[n] == '/' && !memcmp(path, dir, n);
+}
+
+/* Whether module m stays when path holds a module of the same name: kmod's rules,
+ * quirks included. overrides first; then the search list, each entry a priority, the
+ * later in the files the lower ("built-in" the module directory, "external" each
+ * external directory in turn); without a search line, "updates" alone. */
+static int stays(struct run *r, struct dmod *m, const char *path)
+{
+	const char *p[2] = {path, m->rel};
+	size_t len[2] = {name_end(path), name_end(m->rel)};
+	const struct config_entry *e, *x;
+	int prio[2] = {-1, -1}, builtin = -1, i = 0, k, nsearch = 0, j;
+	unsigned q;
+
+	for (q = r->cfg.n; q--;) {
+		e = config_entry(&r->cfg, q);
+		if (e->kind == DEPMOD_SEARCH)
+			nsearch++;
+		if (e->kind != DEPMOD_OVERRIDE)
+			continue;
+		for (k = 0; k < 2; k++) /* "subdir/module" against the relative path */
+			if (*p[k] != '/' &&
+			    (size_t)cat(r->line, sizeof(r->line), e->val, "/", e->key) ==
+				    len[k] &&
+			    !memcmp(r->line, p[k], len[k]))
+				return k;
 	}
-	n = strlen(name) + 1;
-	m = alloc(r, sizeof(*m) + n);
-	memcpy(m->name, name, n);
-	m->rel = copy;
+	for (q = r->cfg.n; q-- || !nsearch; i++) {
+		if (!nsearch) { /* kmod's default */
+			if (below(p[0], len[0], "updates"))
+				prio[0] = 0;
+			else if (below(p[1], len[1], "updates"))
+				prio[1] = 0;
+			break;
+		}
+		e = config_entry(&r->cfg, q);
+		if (e->kind != DEPMOD_SEARCH)
+			continue;
+		if (!strcmp(e->key, "built-in")) {
+			builtin = i;
+		} else if (!strcmp(e->key, "external")) {
+			for (j = r->cfg.n; j--;) {
+				x = config_entry(&r->cfg, j);
+				if (x->kind != DEPMOD_EXTERNAL)
+					continue;
+				for (k = 0; k < 2; k++)
+					if (*p[k] == '/' && below(p[k], len[k], x->val))
+						prio[k] = i;
+				i++;
+			}
+		} else {
+			for (k = 0; k < 2; k++)
+				if (*p[k] != '/' && below(p[k], len[k], e->key)) {
+					prio[k] = i;
+					break;
+				}
+		}
+	}
+	for (k = 0; k < 2; k++)
+		if (prio[k] < 0)
+			prio[k] = builtin;
+	return prio[0] <= prio[1];
+}
+
+/* A module file found at rel (relative to the module directory, or absolute). */
+static int add_file(struct run *r, const char *rel, int search)
+{
+	char name[256];
+	struct dmod **pp, *m;
+	size_t n = strlen(rel) + 1;
+
+	modname(name, rel, n - 1);
+	m = find_mod(r, name, &pp);
+	if (m) {
+		if (!search) {
+			error("could not add module ", rel, ": File exists");
+			return 1;
+		}
+		if (!stays(r, m, rel))
+			m->rel = memcpy(alloc(r, n), rel, n);
+		return 0;
+	}
+	m = alloc(r, sizeof(*m) + strlen(name) + 1);
+	strcpy(m->name, name);
+	m->rel = memcpy(alloc(r, n), rel, n);
 	m->next = *pp;
 	*pp = m;
 	r->n++;
+	return 0;
 }
 
-/* The tree below r->dir + path (len bytes, "" or ending in '/'), as kmod walks it:
- * directory order, "build" and "source" skipped. With -A only mtimes are compared. */
+static int is_module(const char *name, size_t l)
+{
+	static const char ext[] = ".ko\0.ko.gz\0.ko.xz\0.ko.zst";
+	const char *e = ext;
+	size_t n;
+
+	for (; e < ext + sizeof(ext); e += n + 1) {
+		n = strlen(e);
+		if (l > n && !strcmp(name + l - n, e))
+			return 1;
+	}
+	return 0;
+}
+
+/* The tree below path (len bytes, ending in '/', relative to the module directory or
+ * absolute), as kmod walks it: directory order, "build", "source" and depmod.d's
+ * excluded names skipped. With -A only mtimes are compared. */
 static void walk(struct run *r, int dfd, char *path, size_t len)
 {
 	char buf[4096];
 	struct stat st;
 	long n, k;
+	unsigned q;
 
 	while ((n = sys3(SYS_getdents64, dfd, (long)buf, sizeof(buf))) > 0) {
 		for (k = 0; k < n; k += *(unsigned short *)(buf + k + 16)) {
 			const char *name = buf + k + 19;
 			unsigned char type = buf[k + 18];
 			size_t l = strlen(name);
-			int fd;
+			int fd, skip = !strcmp(name, ".") || !strcmp(name, "..") ||
+				       !strcmp(name, "build") ||
+				       !strcmp(name, "source") || len + l + 2 > 4096;
 
-			if (!strcmp(name, ".") || !strcmp(name, "..") ||
-			    !strcmp(name, "build") || !strcmp(name, "source") ||
-			    len + l + 2 > 4096)
+			for (q = 0; !r->quick && q < r->cfg.n; q++) {
+				const struct config_entry *e = config_entry(&r->cfg, q);
+
+				skip |= e->kind == DEPMOD_EXCLUDE &&
+					!strcmp(e->key, name);
+			}
+			if (skip)
 				continue;
 			memcpy(path + len, name, l + 1);
 			if (r->quick || (type != DT_DIR && type != DT_REG)) {
@@ -216,14 +353,11 @@ static void walk(struct run *r, int dfd, char *path, size_t len)
 				path[len + l] = '/';
 				walk(r, fd, path, len + l + 1);
 				sys_close(fd);
-			} else if (l > 3 && !strcmp(name + l - 3, ".ko")) {
+			} else if (is_module(name, l)) {
 				if (!r->quick)
-					add_file(r, path);
+					add_file(r, path, 1);
 				else if (st.st_mtime > r->dep_mtime)
 					r->newer = 1;
-			} else if ((l > 6 && !strcmp(name + l - 6, ".ko.xz")) ||
-				   (l > 7 && !strcmp(name + l - 7, ".ko.zst"))) {
-				error(path, ": compressed modules cannot be read yet");
 			}
 		}
 	}
@@ -237,34 +371,46 @@ static int map_path(struct run *r, const char *name, char **map, size_t *len)
 	return map_file(path, map, len);
 }
 
-/* The modules in kmod's order: by their last line in modules.order, then the others
- * in the hash table's order. */
+/* m's path as kmod prints it: absolute. */
+static const char *full(struct run *r, const struct dmod *m, char *buf)
+{
+	if (*m->rel == '/')
+		return m->rel;
+	cat(buf, 4096, r->dir, "/", m->rel);
+	return buf;
+}
+
+/* The modules in kmod's order: by their last line in modules.order (which names them
+ * "DIR/NAME.ko" whatever their compression), then the others in the hash table's
+ * order. */
 static void sort_modules(struct run *r)
 {
 	char *map, *p, *nl, name[256];
-	size_t len;
+	size_t len, l;
 	unsigned k, line, n = 0;
 	struct dmod *m, **pp;
 	int pass;
 
 	r->arr = alloc(r, r->n * sizeof(*r->arr));
-	if (map_path(r, "modules.order", &map, &len))
-		error("could not open ", r->dir, "/modules.order");
-	else if (len && map[len - 1] != '\n')
+	if (!map_path(r, "modules.order", &map, &len) && len && map[len - 1] != '\n') {
 		error(r->dir, "/modules.order: corrupted line misses '\\n'");
-	else
-		for (pass = 0; pass < 2; pass++)
-			for (p = map, line = 1; p < map + len; p = nl + 1, line++) {
-				nl = memchr(p, '\n', map + len - p);
-				m = find_mod(r, modname(name, p, nl - p), &pp);
-				if (!m || strlen(m->rel) != (size_t)(nl - p) ||
-				    memcmp(m->rel, p, nl - p))
-					continue;
-				if (!pass)
-					m->order = line;
-				else if (m->order == line)
-					r->arr[n++] = m;
-			}
+		len = 0;
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (p = map, line = 1; p < map + len; p = nl + 1, line++) {
+			nl = memchr(p, '\n', map + len - p);
+			modname(name, p, nl - p);
+			m = find_mod(r, name, &pp);
+			/* kmod's "uncompressed relative path": the name and 3 bytes more */
+			if (!m || *m->rel == '/' ||
+			    (l = name_end(m->rel) + 3) != (size_t)(nl - p) ||
+			    strlen(m->rel) < l || memcmp(m->rel, p, l))
+				continue;
+			if (!pass)
+				m->order = line;
+			else if (m->order == line)
+				r->arr[n++] = m;
+		}
 	unmap(map, len);
 	for (k = 0; k < MOD_BUCKETS; k++)
 		for (m = r->mods[k]; m; m = m->next)
@@ -280,81 +426,322 @@ static struct sym **find_sym(struct run *r, const char *name, int *found)
 				   name, offsetof(struct sym, name), found);
 }
 
-/* A symbol m exports; as kmod's hash_add, a later module takes it over. */
-static void add_sym(struct run *r, struct dmod *m, const char *name)
+/* A symbol m exports (NULL: the kernel); as kmod's hash_add, a later one takes it
+ * over. The name stays where it is (a summary, a mapped file). */
+static void add_sym(struct run *r, struct dmod *m, const char *name, unsigned crc)
 {
 	int found;
 	struct sym **pp = find_sym(r, name, &found), *s;
-	size_t n = strlen(name) + 1;
 
 	if (found) {
-		(*pp)->owner = m;
-		return;
+		s = *pp;
+	} else {
+		s = alloc(r, sizeof(*s) + strlen(name) + 1);
+		strcpy(s->name, name);
+		s->next = *pp;
+		*pp = s;
 	}
-	s = alloc(r, sizeof(*s) + n);
-	memcpy(s->name, name, n);
 	s->owner = m;
-	s->next = *pp;
-	*pp = s;
+	s->crc = crc;
 }
 
-/* Opens every module and adds the symbols it exports: .symtab's __ksymtab_NAME
- * entries (__ksymtab_strings holds symbol namespaces too, which kmod leaves out). */
+/* --- reading the modules: summaries ------------------------------------------------ */
+
+/* Appends n bytes to the summary being built in b. */
+static int put_bytes(struct unz *b, const void *p, size_t n)
+{
+	if (unz_grow(b, n))
+		return -1;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static int put_sym(struct unz *b, unsigned crc, int weak, const char *name, size_t n)
+{
+	unsigned char w = weak;
+
+	return put_bytes(b, &crc, 4) || (weak >= 0 && put_bytes(b, &w, 1)) ||
+	       put_bytes(b, name, n) || put_bytes(b, "", 1);
+}
+
+/* The summary of the module in e into b. Returns 0 or -ENOMEM. */
+static int summarize(struct run *r, const struct elf *e, struct unz *b)
+{
+	unsigned head[3] = {0, 0, 0}, i, j, shndx, bind, nver = 0, w = e->is64 ? 8 : 4;
+	unsigned char seen[2048]; /* the __versions entries named */
+	const unsigned char *sym;
+	const char *s, *ks, *ver = 0;
+	size_t ksize, vsize = 0, n;
+	struct elf_symtab t;
+	int crcs = 0, c;
+
+	if (put_bytes(b, head, sizeof(head)))
+		return -ENOMEM;
+	if (elf_symtab(e, &t))
+		t.count = 0;
+	/* exports: the __crc_ symbols when there are any, as kmod reads them, else the
+	 * strings of __ksymtab_strings */
+	for (c = 0; c < 2 && c <= crcs; c++)
+		for (i = 1; i < t.count; i++) {
+			s = elf_sym(e, &t, i, &shndx, &bind);
+			if (!s || strncmp(s, "__crc_", 6))
+				continue;
+			crcs = 1;
+			if (!c)
+				break;
+			sym = t.syms + (size_t)i * t.entsize;
+			uint64_t v = elf_get(e, sym + (e->is64 ? 8 : 4), e->is64 ? 8 : 4);
+			unsigned crc = v;
+
+			if (shndx != 0xfff1 &&
+			    shndx) { /* not SHN_ABS: an offset in a section */
+				crc = -1;
+				if (shndx < e->shnum &&
+				    v + 4 <= elf_shdr(e, shndx, ELF_SH_SIZE) &&
+				    elf_shdr(e, shndx, ELF_SH_TYPE) != 8 /* NOBITS */ &&
+				    elf_shdr(e, shndx, ELF_SH_OFFSET) + v + 4 <= e->size)
+					crc = elf_get(e,
+						      e->data +
+							      elf_shdr(e, shndx,
+								       ELF_SH_OFFSET) +
+							      v,
+						      4);
+			}
+			s += 6;
+			if (put_sym(b, crc, -1, s, strlen(s)))
+				return -ENOMEM;
+			head[0]++;
+		}
+	if (!crcs && elf_find_section(e, "__ksymtab_strings", &ks, &ksize) > 0)
+		for (i = 0; i < ksize; i += n + 1)
+			if ((n = strnlen(ks + i, ksize - i))) {
+				if (put_sym(b, 0, -1, ks + i, n))
+					return -ENOMEM;
+				head[0]++;
+			}
+	/* needed: the undefined symbols, then (for -e) the __versions entries none of them
+	 * named, each with its CRC there */
+	if (r->versions && elf_find_section(e, "__versions", &ver, &vsize) > 0 &&
+	    !(vsize % 64))
+		nver = vsize / 64 < 8 * sizeof(seen) ? vsize / 64 : 8 * sizeof(seen);
+	memset(seen, 0, sizeof(seen));
+	for (i = 1; i < t.count; i++) {
+		s = elf_sym(e, &t, i, &shndx, &bind);
+		sym = t.syms + (size_t)i * t.entsize;
+		if (shndx || !s || !*s ||
+		    ((e->machine == 2 || e->machine == 43) &&
+		     (sym[e->is64 ? 4 : 12] & 15) == 13)) /* sparc's STT_REGISTER */
+			continue;
+		for (j = 0; j < nver && strncmp(ver + j * 64 + w, s, 64 - w); j++)
+			;
+		if (j < nver)
+			seen[j / 8] |= 1 << j % 8;
+		if (put_sym(b, j < nver ? elf_get(e, ver + j * 64, w) : 0, bind == 2, s,
+			    strlen(s)))
+			return -ENOMEM;
+		head[1]++;
+	}
+	for (j = 0; j < nver; j++)
+		if (!(seen[j / 8] >> j % 8 & 1)) {
+			if (put_sym(b, elf_get(e, ver + j * 64, w), 0, ver + j * 64 + w,
+				    strnlen(ver + j * 64 + w, 64 - w)))
+				return -ENOMEM;
+			head[1]++;
+		}
+	/* the modinfo strings the files need */
+	n = b->len;
+	for (s = 0; elf_modinfo_next(e, &s) > 0;)
+		if ((!strncmp(s, "alias=", 6) || !strncmp(s, "softdep=", 8) ||
+		     !strncmp(s, "weakdep=", 8)) &&
+		    put_bytes(b, s, strlen(s) + 1))
+			return -ENOMEM;
+	head[2] = b->len - n;
+	memcpy(b->p, head, sizeof(head));
+	return 0;
+}
+
+static int cpus(void)
+{
+	unsigned long mask[16] = {0};
+	long n = sys3(SYS_sched_getaffinity, 0, sizeof(mask), (long)mask), k, c = 0;
+
+	for (k = 0; k < n * 8; k++)
+		c += mask[k / (8 * sizeof(long))] >> k % (8 * sizeof(long)) & 1;
+	return c < 1 ? 1 : c > 16 ? 16 : c;
+}
+
+/* Reads module k: maps it, decompresses it when its magic says so, and puts its
+ * summary in the shared memory. */
+static void read_module(struct run *r, unsigned k, struct unz *b)
+{
+	struct shared *sh = r->sh;
+	struct unz u = {0};
+	char path[4096], *map;
+	size_t len;
+	struct elf e;
+	unsigned off;
+	int err = map_file(full(r, r->arr[k], path), &map, &len);
+
+	b->len = 0;
+	if (!err && unz_format((unsigned char *)map, len)) {
+		err = unz_any(&u, (unsigned char *)map, len) << 16;
+		unmap(map, len);
+		map = u.p;
+		len = u.len;
+	}
+	if (!err)
+		err = elf_open(&e, map, len);
+	if (!err)
+		err = summarize(r, &e, b);
+	if (!err) {
+		off = __atomic_fetch_add(&sh->used, (b->len + 7) & ~7u, __ATOMIC_RELAXED);
+		if (off + b->len > sh->size) {
+			err = -ENOMEM;
+		} else {
+			memcpy((char *)sh + off, b->p, b->len);
+			sh->slot[k].off = off;
+		}
+	}
+	if (u.p)
+		unz_free(&u);
+	else
+		unmap(map, len);
+	__atomic_store_n(&sh->slot[k].status, err, __ATOMIC_RELEASE);
+}
+
+static void work(struct run *r, struct unz *b)
+{
+	unsigned k;
+
+	while ((k = __atomic_fetch_add(&r->sh->next, 1, __ATOMIC_RELAXED)) < r->n)
+		read_module(r, k, b);
+}
+
+/* Every module's summary, read by one process per CPU. */
+static void read_all(struct run *r)
+{
+	size_t size = SHARED_MAX;
+	struct unz b = {0, 0, 0, (size_t)1 << 30};
+	unsigned k, kids = 0, n = cpus();
+	long p;
+
+	while (sys_failed(p = sys_mmap(size, PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1)) &&
+	       size > (1 << 24))
+		size /= 2;
+	if (sys_failed(p)) {
+		error("out of memory");
+		sys_exit(1);
+	}
+	r->sh = (struct shared *)p;
+	r->sh->size = size;
+	r->sh->used = (sizeof(*r->sh) + r->n * sizeof(struct slot) + 7) & ~7u;
+	for (k = 0; k < r->n; k++)
+		r->sh->slot[k].status = PENDING;
+	for (k = 1; k < n && r->n > 16 * k; k++) {
+		p = sys3(SYS_clone, 17 /* SIGCHLD */, 0, 0);
+		if (!p) {
+			work(r, &b);
+			sys_exit(0);
+		}
+		kids += p > 0;
+	}
+	work(r, &b);
+	while (kids && sys6(SYS_wait4, -1, 0, 0, 0, 0, 0) > 0)
+		kids--;
+	unz_free(&b);
+}
+
+static unsigned get32(const char **p)
+{
+	unsigned v;
+
+	memcpy(&v, *p, 4);
+	*p += 4;
+	return v;
+}
+
+/* Strips -P's prefix, as kmod does where it adds and looks up symbols. */
+static const char *unprefixed(struct run *r, const char *s)
+{
+	return s + (r->prefix && *s == r->prefix);
+}
+
+/* Each module's exports, in kmod's order. */
 static void load_symbols(struct run *r)
 {
 	char path[4096];
-	const char *s;
-	struct elf_symtab t;
-	unsigned k, i, shndx, bind;
-	int err;
+	const char *p, *why;
+	unsigned k, i, n, crc;
+	int st;
 
 	for (k = 0; k < r->n; k++) {
 		struct dmod *m = r->arr[k];
 
-		cat(path, sizeof(path), r->dir, "/", m->rel);
-		err = map_path(r, m->rel, &m->map, &m->len);
-		if (!err)
-			err = elf_open(&m->e, m->map, m->len);
-		if (err) {
-			error("failed to load symbols from ", path, ": ",
-			      err > -4096 ? errno_text(-err) : elf_strerror(err));
+		st = r->sh->slot[k].status;
+		if (st) {
+			why = st == PENDING	 ? "its reader died"
+			      : st >= 1 << 16	 ? unz_error(st >> 16)
+			      : st > -ELF_ESHORT ? errno_text(-st)
+						 : elf_strerror(st);
+			error("failed to load symbols from ", full(r, m, path), ": ",
+			      why);
 			continue;
 		}
-		m->ok = 1;
-		if (elf_symtab(&m->e, &t))
-			continue;
-		for (i = 1; i < t.count; i++) {
-			s = elf_sym(&m->e, &t, i, &shndx, &bind);
-			if (s && shndx && !strncmp(s, "__ksymtab_", 10))
-				add_sym(r, m, s + 10);
+		m->sum = p = (char *)r->sh + r->sh->slot[k].off;
+		n = get32(&p);
+		p += 8;
+		for (i = 0; i < n; i++, p += strlen(p) + 1) {
+			crc = get32(&p);
+			add_sym(r, m, unprefixed(r, p), crc);
 		}
 	}
 }
 
-/* Each module's direct dependencies: the owners of its undefined symbols, in the order
- * of .symtab, each once. */
+/* Each module's direct dependencies: the owners of the symbols it needs, in the order
+ * it names them, each once. With -e, what nothing exports or exports with another CRC. */
 static void load_deps(struct run *r)
 {
-	struct elf_symtab t;
-	unsigned k, i, j, shndx, bind;
-	const char *s;
-	int found;
+	char path[4096];
+	unsigned k, i, j, nexp, nneed, crc;
+	const char *p, *s, *mp;
+	int found, weak;
 
 	for (k = 0; k < r->n; k++) {
 		struct dmod *m = r->arr[k], *d;
 		struct sym *y;
 
-		if (!m->ok || elf_symtab(&m->e, &t))
+		if (!(p = m->sum))
 			continue;
-		m->deps = alloc(r, t.count * sizeof(*m->deps));
-		for (i = 1; i < t.count; i++) {
-			s = elf_sym(&m->e, &t, i, &shndx, &bind);
-			if (!s || !*s || shndx)
+		nexp = get32(&p);
+		nneed = get32(&p);
+		m->infolen = get32(&p);
+		for (i = 0; i < nexp; i++)
+			p += 4 + strlen(p + 4) + 1;
+		m->deps = alloc(r, nneed * sizeof(*m->deps));
+		mp = full(r, m, path);
+		for (i = 0; i < nneed; i++, p += strlen(p) + 1) {
+			crc = get32(&p);
+			weak = *p++;
+			s = p + (*p == '.'); /* ppc64's .foo is foo */
+			y = *find_sym(r, unprefixed(r, s), &found);
+			if (!found) {
+				if (r->unknown && !weak)
+					report_v(": WARNING: ",
+						 (const char *const[]){
+							 mp, " needs unknown symbol ", p,
+							 0});
 				continue;
-			y = *find_sym(r, s, &found);
-			if (!found)
+			}
+			if (r->symvers && r->unknown && y->crc != crc && !weak)
+				report_v(": WARNING: ",
+					 (const char *const[]){
+						 mp,
+						 " disagrees about version of symbol ", p,
+						 0});
+			if (!(d = y->owner))
 				continue;
-			d = y->owner;
 			for (j = 0; j < m->ndeps && m->deps[j] != d; j++)
 				;
 			if (j < m->ndeps)
@@ -362,12 +749,77 @@ static void load_deps(struct run *r)
 			m->deps[m->ndeps++] = d;
 			d->users++;
 			if (r->verbose)
-				put(1, r->dir, "/", m->rel, " needs \"", s,
-				    "\": ", r->dir, "/", d->rel, "\n");
+				put(1, mp, " needs \"", y->name,
+				    "\": ", full(r, d, r->line), "\n");
 		}
+		m->info = p;
 	}
 }
 
+/* The kernel's symbols from Module.symvers (-E: "CRC SYMBOL vmlinux ...", with CRCs)
+ * or System.map (-F: "ADDRESS TYPE __ksymtab_SYMBOL"), and the symbols the kernel
+ * provides to every module. Returns 0, or 1 after saying why the file is unreadable. */
+static int load_kernel(struct run *r, const char *file)
+{
+	char *map, *p, *end, *nl, *t[3], num[12];
+	size_t len;
+	unsigned line = 0, crc, k;
+	int err = map_file(file, &map, &len), found;
+
+	if (err) {
+		report_v(": FATAL: ", (const char *const[]){"could not load ", file, ": ",
+							    errno_text(-err), 0});
+		return 1;
+	}
+	for (p = map, end = map + len; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		*nl = 0;
+		line++;
+		if (r->symvers) {
+			for (k = 0; k < 3; k++) { /* strtok(" \t") */
+				p += strspn(p, " \t");
+				t[k] = p;
+				p += strcspn(p, " \t");
+				if (!*t[k] || (k == 2 && !*p))
+					break; /* kmod's third word keeps its newline */
+				*p++ = 0;
+			}
+			if (k < 3 || strcmp(t[2], "vmlinux"))
+				continue;
+			p = t[0] + 2 * (t[0][0] == '0' && (t[0][1] | 32) == 'x');
+			for (crc = 0; (*p >= '0' && *p <= '9') ||
+				      ((*p | 32) >= 'a' && (*p | 32) <= 'f');
+			     p++)
+				crc = crc * 16 +
+				      (*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
+			if (*p || p == t[0])
+				error(file, ":", utoa(num + sizeof(num), line),
+				      " Invalid symbol version ", t[0]);
+			else
+				add_sym(r, 0, unprefixed(r, t[1]), crc);
+			continue;
+		}
+		t[0] = strchr(p, ' ');
+		t[1] = t[0] ? strchr(t[0] + 1, ' ') : 0;
+		if (!t[1]) {
+			error(file, ":", utoa(num + sizeof(num), line),
+			      ": invalid line: ", p);
+			continue;
+		}
+		p = (char *)unprefixed(r, t[1] + 1);
+		if (!strncmp(p, "__ksymtab_", 10))
+			add_sym(r, 0, p + 10, 0);
+	}
+	unmap(map, len);
+	add_sym(r, 0, "__this_module", 0);
+	add_sym(r, 0, "_GLOBAL_OFFSET_TABLE_", 0);
+	find_sym(r, "TOC.", &found);
+	if (!found)
+		add_sym(r, 0, "TOC.", 0);
+	return 0;
+}
 /* kmod's report: a depth-first search from each module still used, printing the
  * path back to a module seen before. */
 static void report_cycles(struct run *r, unsigned *users, unsigned *stack,
@@ -517,13 +969,14 @@ static void text(struct run *r, const char *const *s)
 }
 #define text(r, ...) text(r, (const char *const[]){__VA_ARGS__, 0})
 
-/* The modules' .modinfo strings with key (kmod's info list) for one output. */
+/* The outputs, in kmod's order. */
 enum {
 	F_DEP,
 	F_DEPBIN,
 	F_ALIAS,
 	F_ALIASBIN,
 	F_SOFTDEP,
+	F_WEAKDEP,
 	F_SYMS,
 	F_SYMSBIN,
 	F_BUILTIN,
@@ -532,8 +985,8 @@ enum {
 	F_COUNT
 };
 static const char files[] = "modules.dep\0modules.dep.bin\0modules.alias\0"
-			    "modules.alias.bin\0modules.softdep\0modules.symbols\0"
-			    "modules.symbols.bin\0modules.builtin.bin\0"
+			    "modules.alias.bin\0modules.softdep\0modules.weakdep\0"
+			    "modules.symbols\0modules.symbols.bin\0modules.builtin.bin\0"
 			    "modules.builtin.alias.bin\0modules.devname";
 
 /* One file's contents: text into r->out, an index into w. */
@@ -542,6 +995,7 @@ static void generate(struct run *r, int f, struct indexw *w, struct dmod **list)
 	static const char *const heads[] = {
 		[F_ALIAS] = "# Aliases extracted from modules themselves.\n",
 		[F_SOFTDEP] = "# Soft dependencies extracted from modules themselves.\n",
+		[F_WEAKDEP] = "# Weak dependencies extracted from modules themselves.\n",
 		[F_SYMS] = "# Aliases for symbols, used by symbol_request().\n",
 		[F_DEVNAME] = "# Device nodes to trigger on-demand module loading.\n",
 	};
@@ -551,11 +1005,15 @@ static void generate(struct run *r, int f, struct indexw *w, struct dmod **list)
 	unsigned k;
 	struct sym *y;
 
-	if (heads[f])
-		text(r, heads[f]);
+	const char *head = heads[f];
+
+	if (head && f != F_DEVNAME) /* kmod writes that one only above a first line */
+		text(r, head);
 	if (f == F_SYMS || f == F_SYMSBIN) {
 		for (k = 0; k < SYM_BUCKETS; k++)
 			for (y = r->syms[k]; y; y = y->next) {
+				if (!y->owner)
+					continue;
 				if (f == F_SYMS) {
 					text(r, "alias symbol:", y->name, " ",
 					     y->owner->name, "\n");
@@ -581,7 +1039,8 @@ static void generate(struct run *r, int f, struct indexw *w, struct dmod **list)
 					error("Invalid modules.builtin line: ", p);
 					continue;
 				}
-				indexw_add(w, modname(name, p, s - p), "", 0);
+				modname(name, p, s - p);
+				indexw_add(w, name, "", 0);
 				continue;
 			}
 			/* "modname.alias=value" */
@@ -604,16 +1063,20 @@ static void generate(struct run *r, int f, struct indexw *w, struct dmod **list)
 			dep_line(r, m, list);
 			if (f == F_DEP)
 				text(r, r->line, "\n");
-			else
-				indexw_add(w, m->name, r->line, k);
+			else if (indexw_add(w, m->name, r->line, k) == 1 && r->warn)
+				report_v(": WARNING: ",
+					 (const char *const[]){"duplicate module deps:\n",
+							       r->line, 0});
 			continue;
 		}
 		devname = 0;
 		dev[0] = 0;
-		for (s = 0; m->ok && elf_modinfo_next(&m->e, &s) > 0;) {
-			if (f == F_SOFTDEP) {
-				if (!strncmp(s, "softdep=", 8))
-					text(r, "softdep ", m->name, " ", s + 8, "\n");
+		for (s = m->info; s && s < m->info + m->infolen; s += strlen(s) + 1) {
+			if (f == F_SOFTDEP || f == F_WEAKDEP) {
+				if (!strncmp(s,
+					     f == F_SOFTDEP ? "softdep=" : "weakdep=", 8))
+					text(r, f == F_SOFTDEP ? "softdep " : "weakdep ",
+					     m->name, " ", s + 8, "\n");
 				continue;
 			}
 			if (strncmp(s, "alias=", 6))
@@ -622,8 +1085,12 @@ static void generate(struct run *r, int f, struct indexw *w, struct dmod **list)
 			if (f == F_ALIAS) {
 				text(r, "alias ", v, " ", m->name, "\n");
 			} else if (f == F_ALIASBIN) {
-				if (underscores(r, v))
-					indexw_add(w, r->line, m->name, k);
+				if (underscores(r, v) &&
+				    indexw_add(w, r->line, m->name, k) == 1 && r->warn)
+					report_v(": WARNING: ",
+						 (const char *const[]){
+							 "duplicate module alias:\n",
+							 r->line, " ", m->name, 0});
 			} else {
 				if (!strncmp(v, "devname:", 8))
 					devname = v + 8;
@@ -634,34 +1101,43 @@ static void generate(struct run *r, int f, struct indexw *w, struct dmod **list)
 			}
 		}
 		if (f == F_DEVNAME && devname) {
-			if (dev[0])
-				text(r, m->name, " ", devname, " ", dev, "\n");
-			else
+			if (dev[0]) {
+				text(r, head ? head : "", m->name, " ", devname, " ", dev,
+				     "\n");
+				head = 0;
+			} else
 				error("Module '", m->name, "' has devname (", devname,
 				      ") but lacks major and minor information. Ignoring.");
 		}
 	}
 }
 
-/* Every file, each written to NAME.tmp and renamed over NAME, so that an interrupted
+/* Every file, each written to NAME.PID and renamed over NAME, so that an interrupted
  * run leaves every file whole; with -n the text files to stdout. */
 static int output(struct run *r, int dry)
 {
 	struct dmod **list = alloc(r, (r->n + 1) * sizeof(*list));
 	struct indexw w;
 	const char *f = files;
-	char tmp[64];
+	char tmp[64], num[12], *pid;
 	int k, fd, dfd = -1, err = 0, e;
 
 	r->out.fd = 1;
 	if (!dry) {
-		dfd = xopen(r->dir, O_RDONLY | O_DIRECTORY);
+		for (char *p = r->out_dir; (p = strchr(p + 1, '/'));) { /* mkdir -p */
+			*p = 0;
+			sys3(SYS_mkdirat, -100 /* AT_FDCWD */, (long)r->out_dir, 0755);
+			*p = '/';
+		}
+		sys3(SYS_mkdirat, -100, (long)r->out_dir, 0755);
+		dfd = xopen(r->out_dir, O_RDONLY | O_DIRECTORY);
 		if (dfd < 0) {
-			error("could not open directory ", r->dir, ": ",
+			error("could not open directory ", r->out_dir, ": ",
 			      errno_text(-dfd));
 			return 1;
 		}
 	}
+	pid = utoa(num + sizeof(num), sys3(SYS_getpid, 0, 0, 0));
 	for (k = 0; k < F_COUNT; k++, f += strlen(f) + 1) {
 		int bin = strlen(f) > 4 && !strcmp(f + strlen(f) - 4, ".bin");
 
@@ -670,11 +1146,12 @@ static int output(struct run *r, int dry)
 				generate(r, k, 0, list);
 			continue;
 		}
-		cat(tmp, sizeof(tmp), f, ".tmp");
+		cat(tmp, sizeof(tmp), f, ".", pid);
 		fd = sys6(SYS_openat, dfd, (long)tmp,
 			  O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644, 0, 0);
 		if (fd < 0) {
-			error("could not open ", r->dir, "/", tmp, ": ", errno_text(-fd));
+			error("could not open ", r->out_dir, "/", tmp, ": ",
+			      errno_text(-fd));
 			err = 1;
 			continue;
 		}
@@ -688,7 +1165,8 @@ static int output(struct run *r, int dry)
 		if (!e)
 			e = sys6(SYS_renameat, dfd, (long)tmp, dfd, (long)f, 0, 0);
 		if (e) {
-			error("could not write ", r->dir, "/", f, ": ", errno_text(-e));
+			error("could not write ", r->out_dir, "/", f, ": ",
+			      errno_text(-e));
 			err = 1;
 			break;
 		}
@@ -699,30 +1177,77 @@ static int output(struct run *r, int dry)
 	return err;
 }
 
+/* kmod's is_version_number: "%u.%u" at the start. */
+static int is_version(const char *a)
+{
+	size_t n = strspn(a, "0123456789");
+
+	return n && a[n] == '.' && a[n + 1] >= '0' && a[n + 1] <= '9';
+}
+
+/* dst = BASE + "/" + MODULEDIR + "/" + VERSION, absolute. */
+static void dir_of(char *dst, const char *base, const char *moddir, const char *kver)
+{
+	long n = 0;
+
+	if (*base != '/') {
+		n = sys3(SYS_getcwd, (long)dst, 4096, 0);
+		if (n <= 0)
+			n = 1;
+		dst[n - 1] = '/';
+	}
+	cat(dst + n, 4096 - n, base, "/", moddir + (*moddir == '/'), "/", kver);
+}
+
 int depmod_main(int argc, char **argv)
 {
 	static struct run r;
-	struct opts o = {argv,
-			 1,
-			 "aAb:nvVh",
-			 OPT_LONGS("all\0quick\0basedir\0show\0verbose\0version\0help"),
-			 0,
-			 0};
-	const char *root = "", *kver, *a;
-	char path[4096];
+	static const char *confs[9];
+	struct opts o = {
+		argv,
+		1,
+		"aAb:C:E:F:em:no:P:wvVhuqr",
+		OPT_LONGS("all\0quick\0basedir\0config\0symvers\0filesyms\0errsyms\0"
+			  "moduledir\0show\0outdir\0symbol-prefix\0warn\0verbose\0"
+			  "version\0help\0unresolved-error\0quiet\0root"),
+		0,
+		0};
+	const char *base = "", *outdir = 0, *moddir = "/lib/modules", *kfile = 0;
+	char path[4096], opt[3] = "-?";
 	struct utsname u;
 	struct stat st;
-	long n = 0;
-	int c, dry = 0, dfd;
+	int c, dry = 0, dfd, nconf = 0, k;
 
 	(void)argc;
 	while ((c = opt_next(&o))) {
 		if (c == 'A')
 			r.quick = 1;
 		else if (c == 'b')
-			root = o.arg;
+			base = o.arg;
+		else if (c == 'C' && nconf < 8)
+			confs[nconf++] = o.arg;
+		else if (c == 'E' || c == 'F') {
+			if (!r.symvers)
+				kfile = o.arg;
+			r.symvers |= c == 'E';
+		} else if (c == 'e')
+			r.unknown = 1;
+		else if (c == 'm')
+			moddir = o.arg;
 		else if (c == 'n')
 			dry = 1;
+		else if (c == 'o')
+			outdir = o.arg;
+		else if (c == 'P') {
+			if (o.arg[0] && o.arg[1]) {
+				report_v(": FATAL: ",
+					 (const char *const[]){
+						 "-P only takes a single char", 0});
+				return 1;
+			}
+			r.prefix = o.arg[0];
+		} else if (c == 'w')
+			r.warn = 1;
 		else if (c == 'v')
 			r.verbose = 1;
 		else if (c == 'V')
@@ -731,51 +1256,96 @@ int depmod_main(int argc, char **argv)
 			return usage(usage_text, 0);
 		else if (c == '?')
 			return 1;
-	}
-	/* kmod's rule: a first operand like "%u.%u" is the version */
-	a = argv[o.ind];
-	if (a && a[0] >= '0' && a[0] <= '9' && a[strspn(a, "0123456789")] == '.' &&
-	    a[strspn(a, "0123456789") + 1] >= '0' &&
-	    a[strspn(a, "0123456789") + 1] <= '9') {
-		kver = a;
-		o.ind++;
-	} else {
-		sys3(SYS_uname, (long)&u, 0, 0);
-		kver = u.release;
+		else if (c != 'a') {
+			opt[1] = c;
+			report_v(": WARNING: ",
+				 (const char *const[]){"Ignored deprecated option ", opt,
+						       0});
+		}
 	}
 	if (argv[o.ind]) {
-		error("module files as arguments are not supported yet");
-		return 1;
-	}
-	if (root[0] != '/' && root[0]) {
-		n = sys3(SYS_getcwd, (long)r.dir, sizeof(r.dir), 0);
-		if (n <= 0)
+		if (!is_version(argv[o.ind])) {
+			error("Bad version passed ", argv[o.ind]);
 			return 1;
-		r.dir[n - 1] = '/';
+		}
+		r.kver = argv[o.ind++];
+	} else {
+		sys3(SYS_uname, (long)&u, 0, 0);
+		r.kver = u.release;
 	}
-	cat(r.dir + n, sizeof(r.dir) - n, root, "/lib/modules/", kver);
-	dfd = xopen(r.dir, O_RDONLY | O_DIRECTORY);
-	if (dfd < 0) {
-		error("could not open directory ", r.dir, ": ", errno_text(-dfd));
-		return 1;
+	dir_of(r.dir, base, moddir, r.kver);
+	dir_of(r.out_dir, outdir ? outdir : base, moddir, r.kver);
+	if (r.unknown && !kfile) {
+		report_v(": WARNING: ", (const char *const[]){"-e needs -E or -F", 0});
+		r.unknown = 0;
 	}
+	r.versions = r.unknown;
 	if (r.quick) {
 		if (dry)
 			return 0;
-		if (!sys6(SYS_newfstatat, dfd, (long)"modules.dep", (long)&st, 0, 0, 0)) {
+		dfd = xopen(r.dir, O_RDONLY | O_DIRECTORY);
+		cat(path, sizeof(path), r.out_dir, "/modules.dep");
+		if (dfd >= 0 &&
+		    !sys6(SYS_newfstatat, -100, (long)path, (long)&st, 0, 0, 0)) {
 			r.dep_mtime = st.st_mtime;
 			path[0] = 0;
 			walk(&r, dfd, path, 0);
 			if (!r.newer)
 				return 0;
 		}
-		sys3(SYS_lseek, dfd, 0, 0);
+		if (dfd >= 0)
+			sys_close(dfd);
 		r.quick = 0;
 	}
-	path[0] = 0;
-	walk(&r, dfd, path, 0);
-	sys_close(dfd);
+	if (kfile && load_kernel(&r, kfile))
+		return 1;
+	if (!argv[o.ind]) {
+		r.cfg.kver = r.kver;
+		confs[nconf] = 0;
+		if (config_load(&r.cfg, nconf ? confs : 0, 0)) {
+			error("out of memory");
+			return 1;
+		}
+		dfd = xopen(r.dir, O_RDONLY | O_DIRECTORY);
+		if (dfd < 0) {
+			error("could not open directory ", r.dir, ": ", errno_text(-dfd));
+			return 1;
+		}
+		path[0] = 0;
+		walk(&r, dfd, path, 0);
+		sys_close(dfd);
+		for (k = r.cfg.n; k--;) { /* the external directories, the last first */
+			const struct config_entry *e = config_entry(&r.cfg, k);
+
+			if (e->kind != DEPMOD_EXTERNAL)
+				continue;
+			dfd = xopen(e->key, O_RDONLY | O_DIRECTORY);
+			if (dfd < 0) {
+				error("could not open directory ", e->key, ": ",
+				      errno_text(-dfd));
+				continue;
+			}
+			cat(path, sizeof(path), e->key, "/");
+			walk(&r, dfd, path, strlen(path));
+			sys_close(dfd);
+		}
+	}
+	for (; argv[o.ind]; o.ind++) { /* named modules alone: absolute paths */
+		const char *a = argv[o.ind];
+		size_t n = strlen(r.dir);
+
+		if (*a != '/') {
+			report_v(": FATAL: ",
+				 (const char *const[]){a, ": not absolute path.", 0});
+			return 1;
+		}
+		if (!strncmp(a, r.dir, n) && a[n] == '/')
+			a += n + 1;
+		if (add_file(&r, a, 0))
+			return 1;
+	}
 	sort_modules(&r);
+	read_all(&r);
 	load_symbols(&r);
 	load_deps(&r);
 	if (order_deps(&r))

@@ -25,6 +25,11 @@ static const char *const default_paths[] = {
 	"/usr/lib/modprobe.d", "/lib/modprobe.d", 0,
 };
 
+static const char *const depmod_paths[] = {
+	"/etc/depmod.d",     "/run/depmod.d", "/usr/local/lib/depmod.d",
+	"/usr/lib/depmod.d", "/lib/depmod.d", 0,
+};
+
 /* The commands, numbered as the kinds; the last two are deprecated. */
 static const char commands[] = "blacklist\0install\0remove\0alias\0options\0softdep\0"
 			       "weakdep\0include\0config\0";
@@ -32,6 +37,11 @@ static const char commands[] = "blacklist\0install\0remove\0alias\0options\0soft
 static struct config_entry *entries(const struct config *c)
 {
 	return (struct config_entry *)(c->base + ARENA);
+}
+
+const struct config_entry *config_entry(const struct config *c, unsigned i)
+{
+	return entries(c) - i - 1;
 }
 
 static int arena(struct config *c)
@@ -144,6 +154,40 @@ bad:
 	      ": ignoring bad line starting with '", cmd, "'");
 }
 
+/* depmod.d's commands, numbered as DEPMOD_*, then the two kmod ignores. */
+static const char depmod_commands[] = "search\0override\0external\0exclude\0include\0"
+				      "make_map_files\0";
+
+static void parse_depmod(struct config *c, char *s, const char *file, unsigned line)
+{
+	const char *k = depmod_commands;
+	char *cmd, *mod = 0, *ver, *dir, num[12];
+	int kind = 0;
+
+	if (*s == '#' || !(cmd = word(&s, WORD)))
+		return;
+	for (; *k && strcmp(k, cmd); kind++)
+		k += strlen(k) + 1;
+	if (kind == DEPMOD_SEARCH || kind == DEPMOD_EXCLUDE) {
+		while ((dir = word(&s, WORD)))
+			add(c, kind, dir, 0);
+		return;
+	}
+	if (kind > DEPMOD_EXCLUDE && *k)
+		return;
+	if (kind == DEPMOD_OVERRIDE)
+		mod = word(&s, WORD);
+	ver = word(&s, WORD);
+	dir = word(&s, WORD);
+	if (*k && ver && dir && (mod || kind == DEPMOD_EXTERNAL)) {
+		if (match_regex(ver, c->kver))
+			add(c, kind, mod ? mod : dir, dir);
+		return;
+	}
+	error(file, ":", utoa(num + sizeof(num), line),
+	      ": ignoring bad line starting with '", cmd, "'");
+}
+
 /* Reads path into the arena, at most max bytes, NUL-terminated. Returns the text or NULL;
  * *len is its length. */
 static char *slurp(struct config *c, const char *path, size_t max, size_t *len)
@@ -207,7 +251,7 @@ static void parse_file(struct config *c, const char *path)
 			*w++ = ch;
 		}
 		*w = 0;
-		parse_line(c, s, path, line);
+		(c->kver ? parse_depmod : parse_line)(c, s, path, line);
 	}
 }
 
@@ -293,7 +337,10 @@ int config_load(struct config *c, const char *const *paths, const char *moddir)
 		n = add_file(f, n, moddir, "modules.softdep");
 		n = add_file(f, n, moddir, "modules.weakdep");
 	}
-	for (paths = paths ? paths : default_paths; *paths; paths++)
+	for (paths = paths     ? paths
+		     : c->kver ? depmod_paths
+			       : default_paths;
+	     *paths; paths++)
 		n = list_dir(c, f, n, *paths);
 	for (i = 0; i < n; i++) {
 		if (f[i].dir)

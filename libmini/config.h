@@ -33,6 +33,7 @@ struct config_entry {
 /* Zero it before the first call. All strings live in one arena that the entries point
  * into; nothing is allocated per line. */
 struct config {
+	const char *kver; /* set: the files are depmod.d's, for this kernel version */
 	char *base;
 	size_t len; /* bytes of text at base; the entries grow down from the arena's end */
 	unsigned n;
@@ -44,6 +45,15 @@ struct config {
  * first directory's file winning a name. Bad lines are reported with error() and
  * skipped. Returns 0, or -ENOMEM when no arena could be mapped. */
 int config_load(struct config *c, const char *const *paths, const char *moddir);
+
+/* depmod.d, read by config_load when c->kver is set (default paths: /etc, /run,
+ * /usr/local/lib, /usr/lib and /lib depmod.d; moddir NULL). The entries: one per word of
+ * search and exclude (key: the word), override (key: module, val: subdirectory) and
+ * external (key and val: the directory), the last two only when their kernel version
+ * pattern matches c->kver; kmod's include and make_map_files are ignored. */
+enum { DEPMOD_SEARCH, DEPMOD_OVERRIDE, DEPMOD_EXTERNAL, DEPMOD_EXCLUDE };
+/* The i-th entry (0: the first line read). */
+const struct config_entry *config_entry(const struct config *c, unsigned i);
 
 /* Adds "MOD.PARAM=VALUE" options and "modprobe.blacklist=A,B" entries from the kernel
  * command line at path (NULL: /proc/cmdline). kmod reads it after the files: call it after

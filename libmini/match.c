@@ -91,3 +91,71 @@ int match_glob(const char *p, const char *s)
 		}
 	}
 }
+
+/* One atom of a regular expression: where it ends. */
+static const char *re_atom(const char *re)
+{
+	const char *p = re + 1;
+
+	if (*re == '\\' && *p)
+		return p + 1;
+	if (*re != '[')
+		return p;
+	p += *p == '^';
+	p += *p == ']';
+	while (*p && *p != ']')
+		p++;
+	return *p ? p + 1 : re + 1; /* an unterminated '[' stands for itself */
+}
+
+/* Whether the atom re..end matches byte c. */
+static int re_one(const char *re, const char *end, char c)
+{
+	char set[256];
+	size_t n = end - re;
+
+	if (!c)
+		return 0;
+	if (*re == '[' && n > 1 && n < sizeof(set)) {
+		memcpy(set, re, n);
+		set[n] = 0;
+		return match_glob(set, (char[]){c, 0});
+	}
+	return *re == '.' || re[*re == '\\'] == c;
+}
+
+static int re_here(const char *re, const char *s)
+{
+	const char *end, *rest;
+
+	if (!*re)
+		return 1;
+	if (*re == '$' && !re[1])
+		return !*s;
+	end = re_atom(re);
+	rest = end + 1;
+	if (*end == '?')
+		return (re_one(re, end, *s) && re_here(rest, s + 1)) || re_here(rest, s);
+	if (*end != '*' && *end != '+')
+		return re_one(re, end, *s) && re_here(end, s + 1);
+	if (*end == '+' && !re_one(re, end, *s++))
+		return 0;
+	do
+		if (re_here(rest, s))
+			return 1;
+	while (re_one(re, end, *s++));
+	return 0;
+}
+
+int match_regex(const char *re, const char *s)
+{
+	if (!strcmp(re, "*")) /* kmod's old style: every version */
+		return 1;
+	if (*re == '^')
+		return re_here(re + 1, s);
+	do
+		if (re_here(re, s))
+			return 1;
+	while (*s++);
+	return 0;
+}

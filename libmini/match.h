@@ -9,4 +9,10 @@
  * "[[:digit:]]" are not supported. Time is O(strlen(pattern) * strlen(s)) at worst. */
 int match_glob(const char *pattern, const char *s);
 
+/* 1 if the POSIX extended regular expression re matches somewhere in s (regexec), as
+ * depmod.d's kernel versions are matched; "*" alone matches everything. A subset: '.',
+ * '*', '+', '?', '^', '$', '\\' escapes and bracket expressions; groups, alternation and
+ * intervals are taken literally. */
+int match_regex(const char *re, const char *s);
+
 #endif
