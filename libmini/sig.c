@@ -186,9 +186,24 @@ int sig_pkcs7(const unsigned char *der, size_t len, struct sig_info *si)
 
 int sig_read(const void *data, const struct elf_sig *es, struct sig_info *si)
 {
-	/* kmod's checks of the trailer; only PKCS#7 (id type 2) is read: the PGP and
-	 * X.509 key ids of kernels 3.7 to 4.2 are not */
-	if (es->algo > 1 || es->hash > 8 || es->id_type != 2 || !es->sig_len)
+	static const char hashes[] = "md4\0md5\0sha1\0rmd160\0sha256\0sha384\0sha512\0"
+				     "sha224\0sm3";
+	const unsigned char *d = data;
+	const char *h = hashes;
+	unsigned k;
+
+	/* kmod's checks of the trailer */
+	if (es->algo > 1 || es->hash > 8 || es->id_type > 2 || !es->sig_len)
 		return -SIG_ERANGE;
-	return sig_pkcs7((const unsigned char *)data + es->sig_offset, es->sig_len, si);
+	if (es->id_type == 2)
+		return sig_pkcs7(d + es->sig_offset, es->sig_len, si);
+	/* the PGP and X.509 key ids of kernels 3.7 to 4.2: the trailer's own fields */
+	set(si, SIG_ID, es->id_type ? "X509" : "PGP", 4 - !es->id_type);
+	set(si, SIG_SIGNER, d + es->elf_size, es->signer_len);
+	set(si, SIG_KEY, d + es->elf_size + es->signer_len, es->key_id_len);
+	for (k = es->hash; k--;)
+		h += strlen(h) + 1;
+	set(si, SIG_HASHALGO, h, strlen(h));
+	set(si, SIG_SIGNATURE, d + es->sig_offset, es->sig_len);
+	return 0;
 }

@@ -1,7 +1,9 @@
 /* sig: what modinfo shows of a module's appended signature, as kmod 30 built with
  * OpenSSL shows it: for a PKCS#7 signature (every kernel since 4.3 signs so), the
  * first SignerInfo's issuer common name, serial number, digest algorithm and
- * signature, found by a bounds-checked walk over the DER; no cryptography. */
+ * signature, found by a bounds-checked walk over the DER; no cryptography. For the PGP
+ * and X.509 key ids of kernels 3.7 to 4.2: the trailer's signer, key id, hash and
+ * signature, as kmod shows them. */
 #ifndef MODBOX_SIG_H
 #define MODBOX_SIG_H
 
@@ -11,8 +13,7 @@
 
 /* Errors, returned negated. kmod shows no signature fields where these are returned. */
 enum {
-	SIG_ERANGE = 1, /* trailer: algorithm or hash unknown, id type not PKCS#7, or no
-			 * signature */
+	SIG_ERANGE = 1, /* trailer: algorithm, hash or id type unknown, or no signature */
 	SIG_ETAG, /* a DER element of the wrong type (or a multi-byte tag) */
 	SIG_ELEN, /* a DER length that is indefinite, too long, or runs past its parent */
 	SIG_ETYPE, /* the PKCS#7 content is not signedData */
@@ -22,7 +23,7 @@ enum {
 
 /* The fields, in the order modinfo shows them. */
 enum {
-	SIG_ID, /* "PKCS#7" */
+	SIG_ID, /* "PKCS#7", "X509" or "PGP" */
 	SIG_SIGNER, /* the issuer's common name, cut at a NUL as strlen cuts it */
 	SIG_KEY, /* the serial number's magnitude, no leading zeros (shown in hex) */
 	SIG_HASHALGO, /* OpenSSL's name ("sha256"); "unknown" for a digest the kernel

@@ -55,14 +55,16 @@ static void real_module(const char *path)
 		CHECK(si.len[SIG_KEY] == 20 && si.val[SIG_KEY][0] != 0);
 		CHECK(si.len[SIG_SIGNATURE] == 512);
 		/* the signature is the last thing of the DER */
-		CHECK(si.val[SIG_SIGNATURE] + si.len[SIG_SIGNATURE] == b + es.sig_offset + es.sig_len);
+		CHECK(si.val[SIG_SIGNATURE] + si.len[SIG_SIGNATURE] ==
+		      b + es.sig_offset + es.sig_len);
 	}
 	if (!b || es.id_type != 2) {
 		free(b);
 		return;
 	}
 	der = b + es.sig_offset;
-	snprintf(label, sizeof(label), "sig: %s cut at every length: -SIG_ELEN each", path);
+	snprintf(label, sizeof(label), "sig: %s cut at every length: -SIG_ELEN each",
+		 path);
 	CASE(label)
 	{
 		for (ok = 1, n = 0; n < es.sig_len; n++)
@@ -73,7 +75,8 @@ static void real_module(const char *path)
 			}
 		CHECK(ok);
 	}
-	snprintf(label, sizeof(label), "sig: %s with bytes after the DER: read the same", path);
+	snprintf(label, sizeof(label), "sig: %s with bytes after the DER: read the same",
+		 path);
 	CASE(label)
 	{
 		unsigned char *more = malloc(es.sig_len + 7);
@@ -102,7 +105,7 @@ static void real_module(const char *path)
 	{
 		struct elf_sig t = es;
 
-		t.id_type = 1;
+		t.id_type = 3;
 		CHECK(sig_read(b, &t, &si) == -SIG_ERANGE);
 		t = es;
 		t.hash = 9;
@@ -115,6 +118,46 @@ static void real_module(const char *path)
 		CHECK(sig_read(b, &t, &si) == -SIG_ERANGE);
 	}
 	free(b);
+}
+
+/* A trailer with a PGP or X.509 key id (kernels 3.7 to 4.2): kmod shows its fields. */
+static void old_trailer(void)
+{
+	/* ELF part | signer | key id | signature | module_signature | magic */
+	static const char magic[] = "~Module signature appended~\n";
+	unsigned char f[256] = "\x7f"
+			       "ELF",
+		      *p = f + 64;
+	struct elf_sig es;
+	struct sig_info si;
+	size_t n;
+
+	memcpy(p, "Build key", 9), p += 9;
+	memcpy(p, "\x01\x02\x03", 3), p += 3;
+	memcpy(p, "SIGN", 4), p += 4;
+	memcpy(p, "\x01\x04\x01\x09\x03\0\0\0\0\0\0\x04", 12), p += 12;
+	memcpy(p, magic, sizeof(magic) - 1), p += sizeof(magic) - 1;
+	n = p - f;
+	CASE("sig: an X.509 key id trailer: id, signer, key, hash and signature as kmod's")
+	{
+		CHECK(elf_signature(f, n, &es) == 1 && es.id_type == 1);
+		CHECK(sig_read(f, &es, &si) == 0);
+		CHECK(si.len[SIG_ID] == 4 && !memcmp(si.val[SIG_ID], "X509", 4));
+		CHECK(si.len[SIG_SIGNER] == 9 &&
+		      !memcmp(si.val[SIG_SIGNER], "Build key", 9));
+		CHECK(si.len[SIG_KEY] == 3 &&
+		      !memcmp(si.val[SIG_KEY], "\x01\x02\x03", 3));
+		CHECK(si.len[SIG_HASHALGO] == 6 &&
+		      !memcmp(si.val[SIG_HASHALGO], "sha256", 6));
+		CHECK(si.len[SIG_SIGNATURE] == 4 &&
+		      !memcmp(si.val[SIG_SIGNATURE], "SIGN", 4));
+		es.id_type = 0;
+		es.hash = 2;
+		CHECK(sig_read(f, &es, &si) == 0);
+		CHECK(si.len[SIG_ID] == 3 && !memcmp(si.val[SIG_ID], "PGP", 3));
+		CHECK(si.len[SIG_HASHALGO] == 4 &&
+		      !memcmp(si.val[SIG_HASHALGO], "sha1", 4));
+	}
 }
 
 /* --- SignedData built here ------------------------------------------------------ */
@@ -359,8 +402,9 @@ int main(int argc, char **argv)
 		s.serial = "\xff\x80";
 		s.serial_len = 2;
 		CHECK(read_spec(&s, &si) == -SIG_EINTEGER);
-		s.serial = "\x80\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-			   "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01";
+		s.serial =
+			"\x80\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+			"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01";
 		s.serial_len = 33; /* negative and longer than sig_info's buffer */
 		CHECK(read_spec(&s, &si) == -SIG_EINTEGER);
 	}
@@ -450,5 +494,6 @@ int main(int argc, char **argv)
 		free(b);
 	}
 	free(copy);
+	old_trailer();
 	return unit_failed;
 }
