@@ -459,10 +459,19 @@ static int put_bytes(struct unz *b, const void *p, size_t n)
 
 static int put_sym(struct unz *b, unsigned crc, int weak, const char *name, size_t n)
 {
-	unsigned char w = weak;
+	char *p;
 
-	return put_bytes(b, &crc, 4) || (weak >= 0 && put_bytes(b, &w, 1)) ||
-	       put_bytes(b, name, n) || put_bytes(b, "", 1);
+	if (unz_grow(b, n + 6))
+		return -1;
+	p = b->p + b->len;
+	memcpy(p, &crc, 4);
+	p += 4;
+	if (weak >= 0)
+		*p++ = weak;
+	memcpy(p, name, n);
+	p[n] = 0;
+	b->len = p + n + 1 - b->p;
+	return 0;
 }
 
 /* The summary of the module in e into b. Returns 0 or -ENOMEM. */

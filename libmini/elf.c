@@ -94,7 +94,8 @@ int elf_open(struct elf *e, const void *data, size_t size)
 {
 	const unsigned char *p = data, *h;
 	uint64_t shoff, off, sz, o, s;
-	unsigned shstrndx, i, j;
+	unsigned shstrndx, i, j, n = 0;
+	unsigned short ord[ELF_MAX_SECTIONS]; /* the sections with bytes in the file */
 	int r;
 
 	memset(e, 0, sizeof(*e));
@@ -147,10 +148,15 @@ int elf_open(struct elf *e, const void *data, size_t size)
 			continue;
 		if (off > size || sz > size - off)
 			return -ELF_ESECTION;
-		/* Quadratic, but modules have < 100 sections. */
-		for (j = 0; j < i; j++)
-			if (in_file(e, j, &o, &s) && o < off + sz && off < o + s)
-				return -ELF_EOVERLAP;
+		/* in offset order (modules list their sections nearly so: this insertion
+		 * sort is about linear, and a module can have thousands); the sections
+		 * before i do not overlap, so an overlap of i shows at its neighbours */
+		for (j = n++; j && elf_shdr(e, ord[j - 1], ELF_SH_OFFSET) > off; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = i;
+		if ((j && in_file(e, ord[j - 1], &o, &s) && o + s > off) ||
+		    (j + 1 < n && off + sz > elf_shdr(e, ord[j + 1], ELF_SH_OFFSET)))
+			return -ELF_EOVERLAP;
 	}
 	e->bad = shstrndx;
 	if (elf_shdr(e, shstrndx, ELF_SH_TYPE) != SHT_STRTAB)
