@@ -20,12 +20,10 @@
 #include "../libmini/util.h"
 
 static const char usage_text[] =
-	"Usage: depmod [-aAenvw] [-b BASEDIR] [-m MODULEDIR] [-o OUTDIR] [-C CONFIG]\n"
-	"\t[-E Module.symvers|-F System.map] [-P PREFIX] [VERSION [MODULE...]]\n" HELP(
-		"Write modules.dep and the indexes of BASEDIR/MODULEDIR/VERSION (default\n"
-		"/lib/modules/`uname -r`) into OUTDIR/MODULEDIR/VERSION. -A: only if a module\n"
-		"is newer; -e: report symbols nothing exports (with -E or -F); -n: to stdout;\n"
-		"-w: warn on duplicates; -v: verbose.\n");
+	"Usage: depmod [-aAenvw] [-b BASE] [-m DIR] [-o OUT] [-C CONF] [-E SYMVERS|-F MAP]\n"
+	"\t[-P C] [VERSION [MODULE...]]\n" HELP(
+		"Write BASE/DIR/VERSION's modules.dep and indexes. -A: if a module is newer;\n"
+		"-e: show unknown symbols; -n: to stdout; -w: warn on duplicates.\n");
 
 #ifndef SYS_newfstatat /* 32-bit */
 #define SYS_newfstatat SYS_fstatat64
