@@ -88,7 +88,7 @@ applets-$(CONFIG_DEPMOD) += applets/depmod.o
 # libmini: everything is compiled; --gc-sections drops what no enabled applet calls.
 libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o libmini/str.o \
 	libmini/elf.o libmini/index.o libmini/match.o libmini/config.o libmini/modules.o \
-	libmini/sig.o libmini/indexw.o libmini/unz.o
+	libmini/sig.o libmini/indexw.o libmini/unz.o libmini/depmod.o
 libmini-$(CONFIG_FEATURE_GZIP) += libmini/gzip.o
 libmini-$(CONFIG_FEATURE_XZ) += libmini/xz.o
 libmini-$(CONFIG_FEATURE_ZSTD) += libmini/zstd.o
