@@ -50,8 +50,10 @@ const char *kernel_load_error(int err)
 	case KERNEL_ENODECOMP:
 		return "compressed, and the kernel does not decompress this format";
 	}
+#if defined(CONFIG_FEATURE_GZIP) || defined(CONFIG_FEATURE_XZ) || defined(CONFIG_FEATURE_ZSTD)
 	if (err > KERNEL_EUNZ)
 		return unz_error(err - KERNEL_EUNZ);
+#endif
 	return errno_text(err);
 }
 
