@@ -108,6 +108,7 @@ int unz_gzip(struct unz *u, const unsigned char *in, size_t n)
 		}
 		inflateReset(&s);
 		s.next_in = (unsigned char *)in + h;
+		s.avail_in = 0; /* what was left counted from the old place */
 		start = u->len;
 		do {
 			/* UINT_MAX bytes at a time at most (avail_in, avail_out are uInt) */

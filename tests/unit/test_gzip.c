@@ -182,6 +182,12 @@ int main(void)
 		z2 = gz("", 0, "", &n2); /* and a member after an empty one */
 		zz = cat2(z2, n2, z, n);
 		CHECK(roundtrip(zz, n + n2, text, 100000));
+		for (i = n2 + 1; i < n + n2; i += 997) { /* the second one cut short */
+			unsigned char *t = cat2(zz, i, 0, 0);
+			CHECK(decode(t, i, 0, &u) == UNZ_TRUNC);
+			unz_free(&u);
+			free(t);
+		}
 		free(z);
 		free(z2);
 		free(zz);
