@@ -50,7 +50,8 @@ const char *kernel_load_error(int err)
 	case KERNEL_ENODECOMP:
 		return "compressed, and the kernel does not decompress this format";
 	}
-#if defined(CONFIG_FEATURE_GZIP) || defined(CONFIG_FEATURE_XZ) || defined(CONFIG_FEATURE_ZSTD)
+#if defined(CONFIG_FEATURE_GZIP) || defined(CONFIG_FEATURE_XZ) || \
+	defined(CONFIG_FEATURE_ZSTD)
 	if (err > KERNEL_EUNZ)
 		return unz_error(err - KERNEL_EUNZ);
 #endif
