@@ -57,8 +57,17 @@ defconfig: | $(O)/include/config
 %_defconfig: | $(O)/include/config
 	$(Q)test -f configs/$@ || { echo "no configs/$@ (see: ls configs)"; exit 1; }
 	$(Q)$(need-kconfig) $(KCONF) --defconfig=$(SRC)/configs/$@ $(SRC)/Config.in
-allnoconfig allyesconfig oldconfig: | $(O)/include/config
+allnoconfig oldconfig: | $(O)/include/config
 	$(Q)$(need-kconfig) $(KCONF) --$@ $(SRC)/Config.in
+# Decoders whose source is not in this tree (one branch per decoder until they merge)
+# stay off in allyesconfig, which the tests and lint build.
+missing-decoders := $(if $(wildcard $(SRC)/libmini/gzip.c),,GZIP) \
+	$(if $(wildcard $(SRC)/libmini/xz.c),,XZ) $(if $(wildcard $(SRC)/libmini/zstd.c),,ZSTD)
+allyesconfig: | $(O)/include/config
+	$(Q)($(foreach d,$(missing-decoders),echo '# CONFIG_FEATURE_$(d) is not set';) :) \
+		>$(O)/include/config/allyes.in
+	$(Q)$(need-kconfig) export KCONFIG_ALLCONFIG=$(abspath $(O))/include/config/allyes.in && \
+		$(KCONF) --$@ $(SRC)/Config.in
 menuconfig: | $(O)/include/config
 	$(Q)$(if $(shell command -v kconfig-mconf),,$(SRC)/scripts/deps.sh build &&) \
 		cd $(O) && srctree=$(SRC) kconfig-mconf $(SRC)/Config.in
@@ -94,6 +103,15 @@ libmini-$(CONFIG_FEATURE_XZ) += libmini/xz.o
 libmini-$(CONFIG_FEATURE_ZSTD) += libmini/zstd.o
 libmini += $(libmini-y)
 objs := $(addprefix $(O)/obj/,$(applets-y) $(libmini))
+# zlib's inflate for FEATURE_GZIP, built for $(CC) by scripts/zlib.sh on first use (cached).
+ifeq ($(CONFIG_FEATURE_GZIP),y)
+ZLIB := $(or $(MODBOX_CACHE),$(HOME)/.cache/modbox)/zlib/$(notdir $(CC))
+libs := $(ZLIB)/libz.a
+$(ZLIB)/libz.a:
+	$(Q)$(SRC)/scripts/zlib.sh $(CC) $(ZLIB)
+$(O)/obj/libmini/gzip.o: CFLAGS += -I$(ZLIB)/include
+$(O)/obj/libmini/gzip.o: | $(ZLIB)/libz.a
+endif
 # FAKE_KERNEL=1: the command-line tests' build, whose syscalls act on a directory.
 ifeq ($(FAKE_KERNEL),1)
 CFLAGS += -DMODBOX_FAKE_KERNEL
@@ -110,9 +128,9 @@ $(O)/obj/libmini/str.o: CFLAGS += -fno-builtin -fno-tree-loop-distribute-pattern
 ifeq ($(CONFIG_FEATURE_OWN_START)$(FAKE_KERNEL),y)
 LDFLAGS += -nostartfiles
 endif
-$(O)/modbox: $(objs)
+$(O)/modbox: $(objs) $(libs)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(objs) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(objs) $(libs) -o $@
 
 applet-names = $(shell sed -n 's/^CONFIG_\(INSMOD\|RMMOD\|LSMOD\|MODPROBE\|MODINFO\|DEPMOD\)=y/\1/p' \
 	$(O)/.config | tr A-Z a-z)

@@ -230,7 +230,7 @@ static int insert_one(struct run *r, struct mod *m, const char *opts)
 	if (err && err != -EEXIST) {
 		const char *why = err == -ENOENT ? "Unknown symbol in module, or unknown "
 						   "parameter (see dmesg)"
-				  : err == -KERNEL_ENODECOMP ? kernel_load_error(-err)
+				  : -err >= KERNEL_ENODECOMP ? kernel_load_error(-err)
 							     : errno_text(-err);
 		error("could not insert '", m->name, "': ", why);
 #ifdef CONFIG_FEATURE_KMSG

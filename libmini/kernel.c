@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unz.h"
 #include "util.h"
 
 #ifdef MODBOX_FAKE_KERNEL
@@ -49,6 +50,11 @@ const char *kernel_load_error(int err)
 	case KERNEL_ENODECOMP:
 		return "compressed, and the kernel does not decompress this format";
 	}
+#if defined(CONFIG_FEATURE_GZIP) || defined(CONFIG_FEATURE_XZ) || \
+	defined(CONFIG_FEATURE_ZSTD)
+	if (err > KERNEL_EUNZ)
+		return unz_error(err - KERNEL_EUNZ);
+#endif
 	return errno_text(err);
 }
 

@@ -13,8 +13,11 @@ int kernel_finit_module(int fd, const char *params, int flags);
 int kernel_init_module(const void *image, size_t len, const char *params);
 int kernel_delete_module(const char *name, int flags);
 
-/* A compressed module the kernel cannot decompress (modfile_load's error, above errno). */
+/* modfile_load's errors beyond errno: a compressed module the kernel cannot decompress
+ * (and this build neither), and KERNEL_EUNZ + an UNZ_ error when our decompression
+ * failed. kernel_load_error words them. */
 #define KERNEL_ENODECOMP 4200
+#define KERNEL_EUNZ 4300
 /* Whether the kernel decompresses modules of this format itself ("gzip", "xz", "zstd"):
  * /sys/module/compression names the one it can (Linux 6.0 and later). */
 int kernel_decompresses(const char *format);

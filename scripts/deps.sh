@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian packages modbox needs to build and test: idempotent, non-interactive.
-# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, all
+# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, all
 set -eu
 
 pkgs_build="make gcc musl-tools kconfig-frontends-nox file binutils"
-pkgs_test="$pkgs_build kmod xz-utils cpio"
-pkgs_qemu="$pkgs_test qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
+pkgs_test="$pkgs_build kmod xz-utils cpio gzip zlib1g-dev"
+# zlib: what scripts/zlib.sh needs to fetch and unpack Debian's zlib source
+pkgs_zlib="dpkg-dev"
+pkgs_qemu="$pkgs_test $pkgs_zlib qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
 
 want=""
 [ $# -gt 0 ] || set -- build
@@ -13,8 +15,9 @@ for g in "$@"; do
 	case $g in
 	build) want="$want $pkgs_build" ;;
 	test) want="$want $pkgs_test" ;;
+	zlib) want="$want $pkgs_zlib" ;;
 	qemu | all) want="$want $pkgs_qemu" ;;
-	*) echo "deps.sh: unknown group '$g' (build, test, qemu, all)" >&2; exit 1 ;;
+	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, all)" >&2; exit 1 ;;
 	esac
 done
 

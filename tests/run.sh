@@ -40,7 +40,7 @@ unit() {
 	for t in tests/unit/test_*.c; do
 		bin=$B/unit/$(basename "$t" .c)
 		# shellcheck disable=SC2046
-		if ! gcc $cflags -o "$bin" "$t" libmini/*.c tests/fake/fake_kernel.c; then
+		if ! gcc $cflags -o "$bin" "$t" libmini/*.c tests/fake/fake_kernel.c -lz; then
 			echo "not ok - unit: $t builds"
 			rc=1
 			continue

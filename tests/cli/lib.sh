@@ -35,6 +35,9 @@ err_empty() { [ ! -s "$T/err" ]; }
 # all CONDITION; CONDITION; ...: every condition holds ("a && b" as one command)
 all() { eval "$*"; }
 
+# config_has SYMBOL: the binary under test ($MB) was built with CONFIG_SYMBOL=y
+config_has() { grep -qx "CONFIG_$1=y" "$(dirname "$MB")/.config"; }
+
 # reset_kernel: a fresh fake kernel under $T/root (tests/fake/fake_kernel.c), nothing loaded
 reset_kernel() {
 	rm -rf "$T/root"

@@ -144,8 +144,24 @@ rm "$T/conf/s.conf"
 reset_kernel
 printf '\375\067\172\130\132\000rest' >"$T/xz.ko"
 mp "$T/xz.ko"
-check "modprobe: a compressed module the kernel cannot decompress: said so" \
-	all 'rc_is 1 && err_is "modprobe: ERROR: could not insert '"'"'xz'"'"': compressed, and the kernel does not decompress this format"'
+if config_has FEATURE_XZ; then
+	check "modprobe: a broken xz module the kernel cannot decompress: our decoder says why" \
+		all 'rc_is 1 && err_has "could not insert '"'"'xz'"'"': " && ! err_has "does not decompress"'
+else
+	check "modprobe: a compressed module the kernel cannot decompress: said so" \
+		all 'rc_is 1 && err_is "modprobe: ERROR: could not insert '"'"'xz'"'"': compressed, and the kernel does not decompress this format"'
+fi
+reset_kernel
+gzip -c "$M/kernel/drivers/net/dummy.ko" >"$T/dummy.ko.gz"
+mp "$T/dummy.ko.gz"
+check "modprobe: a real .ko.gz decompressed here: the ELF reaches init_module whole" \
+	all 'rc_is 0 && err_empty && loaded dummy && [ "$(cat "$T/root/sys/module/dummy/via")" = init ]'
+reset_kernel
+head -c 2000 "$T/dummy.ko.gz" >"$T/dummy.ko.gz.cut"
+cp "$T/dummy.ko.gz.cut" "$T/dummy.ko.gz"
+mp "$T/dummy.ko.gz"
+check "modprobe: a truncated .ko.gz: the module and 'truncated'" \
+	all 'rc_is 1 && err_is "modprobe: ERROR: could not insert '"'"'dummy'"'"': truncated" && ! loaded dummy'
 reset_kernel
 MODPROBE_OPTIONS="-q -d '$T/tree'" run "$T/bin/modprobe" -C "$T/conf" -S "$REL" nosuch
 check "modprobe: MODPROBE_OPTIONS come before the arguments (quotes group words)" \

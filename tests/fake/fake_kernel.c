@@ -6,14 +6,23 @@
  * loaded (else ENOENT, as an unknown symbol), and each gains it as a holder, as the
  * kernel counts them. Anything else is ENOEXEC. Knobs, files under the root:
  *   finit.errno       finit_module fails with this errno (e.g. 38, ENOSYS)
+ *   finit.flags       the finit_module flags this kernel knows (default 7): others give
+ *                     EINVAL before the fd is looked at (3: a kernel before 5.17)
+ *   compressed.errno  finit_module with MODULE_INIT_COMPRESSED_FILE fails with this
+ *                     errno once the file is read (95: a kernel without a decompressor)
+ *   sys/module/compression  the format it decompresses (else: EINVAL, as the kernel's
+ *                     decompressor gives for another format or bad data)
  *   errno.NAME        loading NAME fails with this errno
  *   kmsg.NAME         lines the kernel logs when loading NAME fails
  *   errno.rm.NAME     delete_module(NAME) fails with this errno
  * What a load leaves: sys/module/NAME/{initstate,refcnt,params,flags,via}, a line in
- * proc/modules. Each delete_module call is logged in delete.log as "NAME FLAGS". */
+ * proc/modules. Each call is logged: finit_module in finit.log as "FILE FLAGS",
+ * init_module in init.log as "LENGTH", delete_module in delete.log as "NAME FLAGS". */
 #include "fake_kernel.h"
 
 #include "../../libmini/elf.h"
+#include "../../libmini/kernel.h"
+#include "../../libmini/unz.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -139,18 +148,19 @@ static long load(const char *image, size_t len, const char *params, int flags,
 		 const char *via)
 {
 	char name[64], word[64], path[PATH_MAX], buf[PATH_MAX], line[256],
-		deps[1024] = "";
+		deps[1024] = "", text[256];
 	int n = 0, err, permanent = 0;
 	struct stat st;
 
+	snprintf(text, sizeof(text), "%.*s", (int)(len < 255 ? len : 255), image);
 	if (len > 4 && !memcmp(image, "\177ELF", 4)) {
 		if ((err = elf_load(image, len, name, sizeof(name), deps, sizeof(deps))))
 			return fail(err);
-	} else if (len < 8 || memcmp(image, "fakemod ", 8) ||
-		   sscanf(image + 8, "%63s%n %63s", name, &n, word) < 1) {
+	} else if (len < 8 || memcmp(text, "fakemod ", 8) ||
+		   sscanf(text + 8, "%63s%n %63s", name, &n, word) < 1) {
 		return fail(ENOEXEC);
 	} else {
-		permanent = strncmp(image + 8 + n, " permanent", 10) == 0;
+		permanent = strncmp(text + 8 + n, " permanent", 10) == 0;
 	}
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
 	if (!stat(fake_path(buf, path), &st))
@@ -184,14 +194,49 @@ static long load(const char *image, size_t len, const char *params, int flags,
 	return 0;
 }
 
+/* The kernel's decompressor (kernel/module/decompress.c): the format it was built
+ * with, which the data must be in; any fault is EINVAL. */
+static long load_compressed(const char *image, size_t len, const char *params, int flags)
+{
+	char buf[PATH_MAX], format[16] = "";
+	struct unz u = {0};
+	FILE *f = fopen(fake_path(buf, "/sys/module/compression"), "r");
+	const char *is = unz_format((const unsigned char *)image, len);
+	long r;
+	int err;
+
+	if (f) {
+		if (fscanf(f, "%15s", format) != 1)
+			format[0] = 0;
+		fclose(f);
+	}
+	if (!is || strcmp(is, format)) {
+		put("/dev/kmsg", "a", "3,100,2000,-;not a compressed module of the kernel's format\n");
+		return fail(EINVAL);
+	}
+	if ((err = unz_any(&u, (const unsigned char *)image, len))) {
+		put("/dev/kmsg", "a", "3,100,2000,-;module decompression failed\n");
+		unz_free(&u);
+		return fail(EINVAL);
+	}
+	r = load(u.p, u.len, params, flags, "finit");
+	unz_free(&u);
+	return r;
+}
+
 long fake_finit_module(int fd, const char *params, int flags)
 {
 	static char image[64 << 20];
 	ssize_t n;
-	int err;
+	int err, known = 7;
 
 	if (read_int("/finit.errno", &err))
 		return fail(err);
+	read_int("/finit.flags", &known);
+	if (flags & ~known)
+		return fail(EINVAL);
+	if (fd < 0)
+		return fail(EBADF);
 	/* finit.log: "FILE FLAGS" of each call, the file's name from /proc/self/fd */
 	{
 		char link[64], target[PATH_MAX], line[PATH_MAX + 32];
@@ -207,18 +252,21 @@ long fake_finit_module(int fd, const char *params, int flags)
 	if (n < 0)
 		return fail(EINVAL);
 	image[n] = 0;
+	if (flags & MODULE_INIT_COMPRESSED_FILE) {
+		if (read_int("/compressed.errno", &err))
+			return fail(err);
+		return load_compressed(image, n, params, flags);
+	}
 	return load(image, n, params, flags, "finit");
 }
 
 long fake_init_module(const void *image, unsigned long len, const char *params)
 {
-	char copy[4096];
+	char line[32];
 
-	if (len >= sizeof(copy))
-		len = sizeof(copy) - 1;
-	memcpy(copy, image, len);
-	copy[len] = 0;
-	return load(copy, len, params, 0, "init");
+	snprintf(line, sizeof(line), "%lu\n", len);
+	put("/init.log", "a", line);
+	return load(image, len, params, 0, "init");
 }
 
 /* The module that held others lets go: "NAME," leaves their users, their refcnt drops. */
