@@ -93,6 +93,7 @@ demo() {
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
 	suite demo demo
 	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
+	suite initramfs tests/qemu/initramfs.sh $B/default/modbox
 fi
 
 pass=$(grep -c '^ok ' "$log")
