@@ -1,7 +1,40 @@
 #!/bin/sh
 # Install the Debian packages modbox needs to build and test: idempotent, non-interactive.
 # Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, all
+#        scripts/deps.sh foreign-arch ARCH   let apt download ARCH's packages (arm64, armhf)
 set -eu
+
+# foreign_arch ARCH: dpkg knows ARCH as a foreign architecture and apt's lists hold its
+# packages, so `apt-get download PKG:ARCH` works. Nothing is installed for ARCH. The
+# update runs only when the architecture is new or its lists are missing; it may exit
+# 100 while one suite of ARCH is mid-sync on the mirror, and the lists we need may have
+# arrived anyway: that is said on stderr and judged by what apt then knows.
+foreign_arch() {
+	arch=$1
+	[ "$arch" != "$(dpkg --print-architecture)" ] || return 0
+	lists=/var/lib/apt/lists
+	have() { ls "$lists"/*_binary-"$arch"_Packages* >/dev/null 2>&1; }
+	if dpkg --print-foreign-architectures | grep -qx "$arch" && have; then
+		return 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps.sh: apt needs the $arch architecture (run as root to add it)" >&2
+		exit 1
+	fi
+	dpkg --print-foreign-architectures | grep -qx "$arch" || {
+		echo "deps.sh: adding the foreign architecture $arch (dpkg --add-architecture)" >&2
+		dpkg --add-architecture "$arch"
+	}
+	echo "deps.sh: apt-get update for $arch" >&2
+	apt-get -q -o DPkg::Lock::Timeout=600 update >/dev/null 2>&1 ||
+		echo "deps.sh: apt-get update exited $?; carrying on with the lists that arrived" >&2
+	have || { echo "deps.sh: apt has no package list for $arch" >&2; exit 1; }
+}
+if [ "${1:-}" = foreign-arch ]; then
+	[ $# = 2 ] || { echo "usage: deps.sh foreign-arch ARCH" >&2; exit 2; }
+	foreign_arch "$2"
+	exit 0
+fi
 
 pkgs_build="make gcc musl-tools kconfig-frontends-nox file binutils"
 pkgs_test="$pkgs_build kmod xz-utils cpio gzip zlib1g-dev"

@@ -1,18 +1,22 @@
 #!/bin/sh
 # Fetch and cache Debian bookworm's cloud kernels (image + headers) for the real-kernel
-# tests, and one arm64 module for the "wrong architecture" cases.
+# tests, full module trees for the oracle tests, arm64 and armhf ones among them.
 #
 # Usage: scripts/kernels.sh fetch|root|release|headers 6.1|6.12
 #        scripts/kernels.sh arm64-module
 #        scripts/kernels.sh full-tree 6.1|6.12
+#        scripts/kernels.sh foreign-tree arm64|armhf
 #
 #   fetch    download and extract the image and headers packages (cached; no output)
 #   root     print the extracted image root (boot/vmlinuz-REL, lib/modules/REL/)
 #   release  print REL, the kernel's `uname -r`
 #   headers  print the headers build dir, usable as `make -C DIR M=...`
-#   arm64-module  print the path of one small .ko from Debian's arm64 image package
+#   arm64-module  print the path of one small .ko (crc7.ko) of the arm64 foreign-tree
 #   full-tree print the root of Debian's full amd64 module tree of the series (about
 #            4,000 modules, lib/modules/REL), indexed by Debian's own depmod
+#   foreign-tree  the same for Debian's current 6.1 arm64 or 32-bit armhf (armmp)
+#            kernel (about 3,500 modules); REL is in ROOT/release. apt is given the
+#            architecture first (scripts/deps.sh foreign-arch)
 #
 # Everything lives under ${MODBOX_CACHE:-$HOME/.cache/modbox}/kernels. The ABI (6.1) and
 # the version (6.12) come from Debian's meta packages, never from this file; a second call
@@ -30,7 +34,7 @@ say() { echo "kernels.sh: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
 usage() {
-	sed -n '5,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '5,19s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -131,41 +135,6 @@ fetch() {
 	echo "$rel"
 }
 
-# One small module from Debian's arm64 kernel of the same 6.1 ABI. apt sees only amd64
-# here, so this uses a private list directory with arm64 as the only architecture instead
-# of `dpkg --add-architecture`: the system's apt state stays untouched.
-arm64_module() {
-	rel=$(fetch 6.1)
-	abi=${rel%-cloud-amd64} # 6.1.0-N
-	pkg=linux-image-$abi-arm64
-	want=crc7.ko
-	out=$cache/arm64/$abi-arm64/$want
-	if [ -e "$out" ]; then
-		echo "$out"
-		return
-	fi
-	a=$cache/arm64/apt
-	mkdir -p "$a/lists/partial" "$a/cache/archives/partial"
-	aopts="$apt_opts -o Dir::State::Lists=$a/lists -o Dir::Cache=$a/cache"
-	aopts="$aopts -o APT::Architecture=arm64 -o APT::Architectures=arm64"
-	if ! apt-cache $aopts show "$pkg" >/dev/null 2>&1; then
-		say "reading Debian's arm64 package lists (private to $a)"
-		apt-get $aopts update >&2 || say "apt-get update reported errors; trying anyway"
-	fi
-	tmp=$cache/arm64/.tmp.$$
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	say "downloading $pkg to take $want out of it"
-	(cd "$tmp" && apt-get $aopts download "$pkg") >&2 || die "apt-get download $pkg failed"
-	dpkg-deb --fsys-tarfile "$tmp/${pkg}_"*.deb |
-		tar -x -C "$tmp" --wildcards "./lib/modules/*/kernel/lib/$want"
-	mkdir -p "${out%/*}"
-	mv "$tmp"/lib/modules/*/kernel/lib/$want "$out"
-	# The lists (~40 MB) served this one download.
-	rm -rf "$tmp" "$a"
-	echo "$out"
-}
-
 # Debian's full amd64 flavour of the same version as the cloud kernel of series $1: its
 # lib/modules only, with the index files Debian's kmod depmod writes for it, as the
 # reference the modprobe, modinfo and depmod tests compare against.
@@ -195,6 +164,68 @@ full_tree() {
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
 	touch "$dir/.complete"
+	echo "$dir"
+}
+
+# Debian bookworm's current 6.1 kernel for a foreign architecture (arm64: the arm64
+# flavour; armhf: the 32-bit armmp one): its lib/modules only, indexed by the host's
+# Debian depmod, which reads ELF class and byte order from each file. Prints the root.
+# apt must know the architecture: scripts/deps.sh adds it (once, as root).
+foreign_tree() {
+	case $1 in
+	arm64) meta=linux-image-arm64 ;;
+	armhf) meta=linux-image-armmp ;;
+	*) die "unknown architecture '$1' (arm64 or armhf)" ;;
+	esac
+	arch=$1
+	flavour=${meta#linux-image-}
+	cur=$cache/foreign/$arch.current
+	# apt's answer can change only with its lists (as in image_pkg)
+	if [ -s "$cur" ] && [ -e "$cache/foreign/$(cat "$cur")/.complete" ] &&
+		[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -newer "$cur" 2>/dev/null)" ]; then
+		echo "$cache/foreign/$(cat "$cur")"
+		return
+	fi
+	re="linux-image-6\.1\.[^ ]*-$flavour(:$arch)?"
+	pkg=$(dep_of "$meta:$arch" "$re")
+	if [ -z "$pkg" ]; then
+		"$(dirname "$0")/deps.sh" foreign-arch "$arch" >&2 ||
+			die "apt cannot fetch $arch packages (scripts/deps.sh foreign-arch $arch)"
+		pkg=$(dep_of "$meta:$arch" "$re")
+	fi
+	if [ -z "$pkg" ]; then
+		# offline with a warm cache: the tree last fetched
+		if [ -s "$cur" ] && [ -e "$cache/foreign/$(cat "$cur")/.complete" ]; then
+			echo "$cache/foreign/$(cat "$cur")"
+			return
+		fi
+		die "cannot find the 6.1 image package of $meta:$arch in apt's lists"
+	fi
+	pkg=${pkg%:"$arch"}
+	rel=${pkg#linux-image-}
+	dir=$cache/foreign/$rel
+	if [ ! -e "$dir/.complete" ]; then
+		command -v depmod >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+		command -v depmod >/dev/null || die "Debian's depmod (package kmod) is needed"
+		tmp=$cache/foreign/.tmp-$rel.$$
+		rm -rf "$tmp"
+		mkdir -p "$tmp/debs"
+		say "fetching the $arch module tree: $pkg:$arch"
+		(cd "$tmp/debs" && apt-get $apt_opts download "$pkg:$arch") >&2 ||
+			die "apt-get download $pkg:$arch failed"
+		(cd "$tmp/debs" && stat -c "%n %s" -- *.deb) >"$tmp/packages"
+		dpkg-deb --fsys-tarfile "$tmp/debs/${pkg}_"*.deb | tar -x -C "$tmp" ./lib/modules
+		rm -rf "$tmp/debs"
+		[ -d "$tmp/lib/modules/$rel" ] || die "$pkg has no lib/modules/$rel"
+		say "indexing it with Debian's depmod"
+		depmod -b "$tmp" "$rel" || die "depmod failed on $tmp"
+		echo "$rel" >"$tmp/release"
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+		touch "$dir/.complete"
+		say "$arch tree ready: $dir"
+	fi
+	echo "$rel" >"$cur"
 	echo "$dir"
 }
 
@@ -229,7 +260,12 @@ headers)
 	;;
 arm64-module)
 	[ $# = 1 ] || usage
-	arm64_module
+	dir=$(foreign_tree arm64)
+	echo "$dir/lib/modules/$(cat "$dir/release")/kernel/lib/crc7.ko"
+	;;
+foreign-tree)
+	[ $# = 2 ] || usage
+	foreign_tree "$2"
 	;;
 *) usage ;;
 esac

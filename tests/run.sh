@@ -50,6 +50,9 @@ unit() {
 			root=$(scripts/kernels.sh root 6.1) &&
 				mapfile -t args < <(find "$root/lib/modules" -name '*.ko' | sort | sed -n '1p;50p;100p;400p;800p')
 			arm=$(scripts/kernels.sh arm64-module 2>/dev/null) && args+=("$arm")
+			# a 32-bit one: ELF32 through the same checks
+			arm=$(scripts/kernels.sh foreign-tree armhf 2>/dev/null) &&
+				args+=("$arm/lib/modules/$(cat "$arm/release")/kernel/lib/crc7.ko")
 		fi
 		case $bin in
 		*/test_index | */test_match | */test_indexw) # a real module tree with Debian's index files
@@ -81,6 +84,11 @@ suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
 suite depmod-oracle tests/cli/depmod_oracle.sh $B/default/modbox
+# Debian's arm64 and 32-bit armhf trees, read on this host
+for a in arm64 armhf; do
+	suite modinfo-oracle-$a tests/cli/modinfo_oracle.sh $B/default/modbox $a
+	suite depmod-oracle-$a tests/cli/depmod_oracle.sh $B/default/modbox $a
+done
 demo() {
 	if tests/qemu/demo.sh $B/default/modbox >"$B/demo.log" 2>&1; then
 		echo "ok - demo: make demo's image loads every module it lists"

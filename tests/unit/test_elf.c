@@ -212,8 +212,8 @@ static unsigned char *read_file(const char *path, size_t *len)
 	return b;
 }
 
-/* The test's own reading of an ELF64 LE header and section table (both real files are
- * x86_64 or arm64), to compare with the library's. */
+/* The test's own reading of a little-endian ELF header and section table (the real
+ * files are x86_64, arm64 or 32-bit armhf), to compare with the library's. */
 static uint64_t le(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
@@ -223,16 +223,25 @@ static uint64_t le(const unsigned char *p, int n)
 	return v;
 }
 
+/* e_shoff, e_shentsize, e_shnum and e_shstrndx of either class */
+#define W64(b) ((b)[4] == 2)
+#define SHOFF(b) (W64(b) ? le((b) + 40, 8) : le((b) + 32, 4))
+#define SHENTSIZE(b) le((b) + (W64(b) ? 58 : 46), 2)
+#define SHNUM(b) le((b) + (W64(b) ? 60 : 48), 2)
+#define SHSTRNDX(b) le((b) + (W64(b) ? 62 : 50), 2)
+
 static int naive_section(const unsigned char *b, const char *name, size_t *off,
 			 size_t *size)
 {
-	uint64_t shoff = le(b + 40, 8), n = le(b + 60, 2), str = le(b + 62, 2);
-	const unsigned char *sh = b + shoff, *ss = b + le(sh + str * 64 + 24, 8);
+	/* sh_offset and sh_size: at 24 and 32, 8 bytes each, or at 16 and 20, 4 bytes */
+	int w = W64(b) ? 8 : 4, o = W64(b) ? 24 : 16, es = SHENTSIZE(b);
+	uint64_t n = SHNUM(b), str = SHSTRNDX(b);
+	const unsigned char *sh = b + SHOFF(b), *ss = b + le(sh + str * es + o, w);
 
 	for (unsigned i = 0; i < n; i++)
-		if (!strcmp((const char *)ss + le(sh + i * 64, 4), name)) {
-			*off = le(sh + i * 64 + 24, 8);
-			*size = le(sh + i * 64 + 32, 8);
+		if (!strcmp((const char *)ss + le(sh + i * es, 4), name)) {
+			*off = le(sh + i * es + o, w);
+			*size = le(sh + i * es + o + w, w);
 			return i;
 		}
 	return -1;
@@ -276,13 +285,15 @@ static void real_module(const char *path)
 			printf("# %s\n", elf_strerror(r));
 			break;
 		}
-		CHECK(e.is64 && !e.msb && (e.machine == 62 || e.machine == 183));
+		/* x86_64 and aarch64 are 64-bit, ARM (40) 32-bit */
+		CHECK(e.is64 == W64(b) && !e.msb &&
+		      (e.is64 ? e.machine == 62 || e.machine == 183 : e.machine == 40));
 		CHECK(e.is_signed);
 		CHECK(e.sig.id_type == 2 && !e.sig.signer_len && !e.sig.key_id_len);
 		CHECK(e.sig.sig_len > 0 && e.sig.sig_offset == e.size);
 		CHECK(e.sig.sig_offset + e.sig.sig_len + 40 == len);
 		/* Kernel modules end with their section table. */
-		CHECK(e.size == le(b + 40, 8) + le(b + 60, 2) * le(b + 58, 2));
+		CHECK(e.size == SHOFF(b) + SHNUM(b) * SHENTSIZE(b));
 		CHECK(elf_module_name(&e, name, sizeof(name)) == 0);
 		CHECK_STR(name, modname_normalize(want, path));
 
@@ -296,6 +307,8 @@ static void real_module(const char *path)
 			      strchr(vermagic, '.') && strchr(vermagic, ' '));
 		if (vermagic && e.machine == 183)
 			CHECK(strstr(vermagic, "aarch64") != 0);
+		if (vermagic && e.machine == 40)
+			CHECK(strstr(vermagic, "ARMv7") != 0);
 		CHECK(elf_modinfo_get(&e, "depends") != 0);
 		s = elf_modinfo_get(&e, "license");
 		CHECK(s && strstr(s, "GPL"));
@@ -345,14 +358,16 @@ static void real_module(const char *path)
 		if (!b)
 			break;
 		elf_open(&e, b, len);
-		size_t end = e.size, shoff = end - e.shnum * 64;
+		size_t es = SHENTSIZE(b), end = e.size, shoff = end - e.shnum * es;
 		for (size_t l = 0; l <= len; l++) {
-			int want_r = l < 64 ? -ELF_ESHORT : l < end ? -ELF_ESHTAB : 0;
+			int want_r = l < end ? -ELF_ESHTAB : 0;
 			int near = l <= 100 || l % 4099 == 0 || l + 100 >= len ||
 				   (l >= shoff && l <= end + 100 &&
-				    (l - shoff + 1) % 64 <= 2);
+				    (l - shoff + 1) % es <= 2);
 			if (!near)
 				continue;
+			if (l < (W64(b) ? 64u : 52u))
+				want_r = -ELF_ESHORT;
 			r = open_copy(&e, b, l);
 			if (r != want_r || e.is_signed != (l == len)) {
 				printf("# length %zu: got %d (%s), want %d\n", l, r,
