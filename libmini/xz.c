@@ -124,23 +124,11 @@ static int lzma2(struct unz *u, const unsigned char *in, size_t n, size_t *at)
 	const unsigned char *ip, *ie;
 	unsigned char *o;
 	size_t i = *at, dict = 0, pos, end, usize, csize;
-	uint32_t range, code, rep0 = 0, rep1 = 0, rep2 = 0, rep3 = 0, dist = 0, len, m, r;
+	uint32_t range, code, rep0 = 0, rep1 = 0, rep2 = 0, rep3 = 0, dist, len, m, r;
 	unsigned state = 0, lc = 0, lp = 0, pb = 0, lpmask, pbmask, c, b, k, ps;
 	int need_dict = 1, err;
 	unsigned need_reset = 2;
-	uint16_t *t, *len_probs = pr;
-	enum {
-		S_REP,
-		S_REP0,
-		S_LONG,
-		S_REP1,
-		S_REP2,
-		S_CHOICE,
-		S_CHOICE2,
-		S_LEN,
-		S_SLOT,
-		S_DIST
-	} step;
+	uint16_t *t;
 
 	for (;;) {
 		if (i >= n)
@@ -244,133 +232,88 @@ static int lzma2(struct unz *u, const unsigned char *in, size_t n, size_t *at)
 						     : state - 6;
 				continue;
 			}
-			/* A match: its decisions and trees are steps of a small machine around
-			 * one tree decoder, a single bit being a tree of depth 1 (t points one
-			 * before it). One copy of the bit decoder instead of ten: 600 bytes. */
-			t = pr + P_REP + state - 1;
-			k = 1;
-			step = S_REP;
-			for (;;) {
-				for (m = 1, r = 0, c = 0; c < k; c++) {
-					b = BIT(t + m);
-					m = m << 1 | b;
-					r |= b << c;
-				}
-				m -= 1u << k;
-				k = 1;
-				switch (step) {
-				case S_REP:
-					if (m) {
-						t = pr + P_REP0 + state - 1;
-						step = S_REP0;
-						continue;
-					}
-					rep3 = rep2;
-					rep2 = rep1;
-					rep1 = rep0;
-					state = state < 7 ? 7 : 10;
-					len_probs = pr + P_LEN;
-					t = len_probs - 1;
-					step = S_CHOICE;
-					continue;
-				case S_REP0:
-					if (m) {
-						t = pr + P_REP1 + state - 1;
-						step = S_REP1;
-					} else {
-						t = pr + P_REP0_LONG + (state << 4) + ps -
-						    1;
-						step = S_LONG;
-					}
-					continue;
-				case S_LONG:
-					if (!m) {
+			if (BIT(pr + P_REP + state)) {
+				if (!BIT(pr + P_REP0 + state)) {
+					if (!BIT(pr + P_REP0_LONG + (state << 4) + ps)) {
 						state = state < 7 ? 9 : 11;
 						len = 1;
 						goto copy;
 					}
-					goto rep_len;
-				case S_REP1:
-					if (m) {
-						t = pr + P_REP2 + state - 1;
-						step = S_REP2;
-						continue;
+				} else {
+					if (!BIT(pr + P_REP1 + state)) {
+						dist = rep1;
+					} else {
+						if (!BIT(pr + P_REP2 + state)) {
+							dist = rep2;
+						} else {
+							dist = rep3;
+							rep3 = rep2;
+						}
+						rep2 = rep1;
 					}
-					dist = rep1;
-					goto rep_rotate;
-				case S_REP2:
-					dist = rep2;
-					if (m) {
-						dist = rep3;
-						rep3 = rep2;
-					}
-					rep2 = rep1;
-				rep_rotate:
 					rep1 = rep0;
 					rep0 = dist;
-				rep_len:
-					state = state < 7 ? 8 : 11;
-					len_probs = pr + P_REPLEN;
-					t = len_probs - 1;
-					step = S_CHOICE;
-					continue;
-				case S_CHOICE: /* lengths 2-9, 10-17 or 18-273 */
-					len = 2;
-					t = len_probs + 2 + (ps << 3);
-					k = 3;
-					if (m) {
-						t = len_probs;
-						k = 1;
-					}
-					step = m ? S_CHOICE2 : S_LEN;
-					continue;
-				case S_CHOICE2:
-					len = 10;
-					t = len_probs + 130 + (ps << 3);
-					k = 3;
-					if (m) {
-						len = 18;
-						t = len_probs + 258;
-						k = 8;
-					}
-					step = S_LEN;
-					continue;
-				case S_LEN:
-					len += m;
-					if (state == 8 || state == 11)
-						goto copy;
-					t = pr + P_SLOT + ((len < 6 ? len - 2 : 3) << 6);
-					k = 6;
-					step = S_SLOT;
-					continue;
-				case S_SLOT: /* then the bits below the top two */
-					if (m < 4) {
-						rep0 = m;
-						goto copy;
-					}
-					k = (m >> 1) - 1;
-					dist = (2 | (m & 1)) << k;
-					if (m < 14) {
-						t = pr + P_SPEC + dist - m - 1;
-					} else {
-						for (k -= 4, r = 0; k--;) {
-							NORMALIZE();
-							range >>= 1;
-							b = code >= range;
-							code -= range & -b;
-							r = r << 1 | b;
-						}
-						dist += r << 4;
-						t = pr + P_ALIGN;
-						k = 4;
-					}
-					step = S_DIST;
-					continue;
-				default: /* S_DIST: the low bits, least significant first */
-					rep0 = dist + r;
-					goto copy;
 				}
+				state = state < 7 ? 8 : 11;
+				t = pr + P_REPLEN;
+			} else {
+				rep3 = rep2;
+				rep2 = rep1;
+				rep1 = rep0;
+				state = state < 7 ? 7 : 10;
+				t = pr + P_LEN;
 			}
+			/* the length: 2-9, 10-17 or 18-273 */
+			if (!BIT(t)) {
+				t += 2 + (ps << 3);
+				k = 3;
+				len = 2;
+			} else if (!BIT(t + 1)) {
+				t += 130 + (ps << 3);
+				k = 3;
+				len = 10;
+			} else {
+				t += 258;
+				k = 8;
+				len = 18;
+			}
+			for (m = 1; m < 1u << k;)
+				m = m << 1 | BIT(t + m);
+			len += m - (1u << k);
+			if (state == 8 || state == 11)
+				goto copy;
+			/* a new distance: its slot, then the bits below the top two */
+			t = pr + P_SLOT + ((len < 6 ? len - 2 : 3) << 6);
+			for (m = 1; m < 64;)
+				m = m << 1 | BIT(t + m);
+			m -= 64;
+			if (m < 4) {
+				rep0 = m;
+				goto copy;
+			}
+			k = (m >> 1) - 1;
+			dist = (2 | (m & 1)) << k;
+			if (m < 14) {
+				t = pr + P_SPEC + dist - m - 1;
+			} else {
+				for (k -= 4, r = 0; k--;) {
+					NORMALIZE();
+					range >>= 1;
+					b = code >= range;
+					code -= range & -b;
+					r = r << 1 | b;
+				}
+				dist += r << 4;
+				t = pr + P_ALIGN;
+				k = 4;
+			}
+			/* the low bits, least significant first */
+			for (m = 1, r = 0, c = 0; c < k; c++) {
+				b = BIT(t + m);
+				m = m << 1 | b;
+				r |= b << c;
+			}
+			rep0 = dist + r;
 		copy:
 			if (rep0 >= pos || len > end - pos)
 				return UNZ_CORRUPT;
