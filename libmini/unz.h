@@ -47,4 +47,7 @@ int unz_gzip(struct unz *u, const unsigned char *in, size_t n);
 int unz_xz(struct unz *u, const unsigned char *in, size_t n);
 int unz_zstd(struct unz *u, const unsigned char *in, size_t n);
 
+/* zlib's crc32: crc is 0 or the value for the data before buf (in xz.c). */
+unsigned unz_crc32(unsigned crc, const void *buf, size_t n);
+
 #endif
