@@ -12,6 +12,7 @@
 #include "../libmini/modules.h"
 #include "../libmini/sig.h"
 #include "../libmini/sys.h"
+#include "../libmini/unz.h"
 #include "../libmini/util.h"
 
 static const char usage_text[] =
@@ -42,6 +43,7 @@ struct run {
 	char parms; /* parm= strings are merged: without -F, or with -F parm */
 	char *map; /* the module file or modules.builtin.modinfo; parms point into it */
 	size_t len;
+	size_t cap; /* of map when it holds a decompressed module, else 0 */
 	int nparm;
 	struct parm parm[MAX_PARMS];
 };
@@ -175,9 +177,18 @@ static int from_file(struct run *r, const char *path)
 	 * an ELF header it rejects; ENOEXEC for 16 bytes or less, or no ELF magic */
 	if (r->len < 6)
 		return -EINVAL;
-	if ((m[0] == 0x1f && m[1] == 0x8b) || !memcmp(m, "\xfd\x37\x7a\x58\x5a", 5) ||
-	    !memcmp(m, "\x28\xb5\x2f\xfd", 4))
-		return -ECOMPRESSED;
+	if (unz_format(m, r->len)) {
+		struct unz u = {0};
+
+		err = unz_any(&u, m, r->len);
+		unmap(r->map, r->len);
+		r->map = u.p;
+		r->len = u.len;
+		r->cap = u.cap;
+		if (err)
+			return -ECOMPRESSED - err;
+		m = (const unsigned char *)r->map;
+	}
 	if (elf_open(&e, m, r->len))
 		return r->len <= 16 || memcmp(m, "\177ELF", 4) ? -ENOEXEC : -EINVAL;
 	if (!e.modinfo)
@@ -246,12 +257,14 @@ static int show(struct run *r, const char *name, const char *path, int builtin)
 		err = 0; /* no modules.builtin.modinfo: kernels before 5.2 */
 	} else if (err) {
 		error("could not get modinfo from '", name, "': ",
-		      err == -ECOMPRESSED ? "compressed modules cannot be read yet"
-					  : errno_text(-err));
+		      err == -ECOMPRESSED - UNZ_FORMAT ? "this build cannot decompress it"
+		      : err < -ECOMPRESSED	       ? unz_error(-err - ECOMPRESSED)
+						       : errno_text(-err));
 		r->nparm = 0;
 	}
 	parms(r);
-	unmap(r->map, r->len);
+	unmap(r->map, r->cap ? r->cap : r->len);
+	r->cap = 0;
 	return err;
 }
 

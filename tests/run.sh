@@ -89,6 +89,9 @@ for a in arm64 armhf; do
 	suite modinfo-oracle-$a tests/cli/modinfo_oracle.sh $B/default/modbox $a
 	suite depmod-oracle-$a tests/cli/depmod_oracle.sh $B/default/modbox $a
 done
+# Debian's full 6.12 tree: .ko.xz, read by the build with the decoders
+suite modinfo-oracle-6.12 tests/cli/modinfo_oracle.sh $B/full/modbox 6.12
+suite depmod-oracle-6.12 tests/cli/depmod_oracle.sh $B/full/modbox 6.12
 demo() {
 	if tests/qemu/demo.sh $B/default/modbox >"$B/demo.log" 2>&1; then
 		echo "ok - demo: make demo's image loads every module it lists"

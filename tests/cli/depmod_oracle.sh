@@ -5,7 +5,9 @@
 # interrupted run must leave every file whole; -n prints the text files.
 # With ARCH (arm64 or armhf): the byte-for-byte comparison on Debian's full 6.1 tree of
 # that architecture (scripts/kernels.sh foreign-tree), read on this host.
-# Usage: tests/cli/depmod_oracle.sh MODBOX [ARCH]
+# With 6.12: the same on Debian's full 6.12 amd64 tree (4,230 .ko.xz, decompressed by
+# MODBOX: a build with FEATURE_XZ).
+# Usage: tests/cli/depmod_oracle.sh MODBOX [ARCH|6.12]
 set -u
 MB=$(realpath "${1:?usage: depmod_oracle.sh MODBOX [ARCH]}")
 arch=${2:-}
@@ -17,7 +19,9 @@ if [ ! -x "$KMOD" ]; then
 	exit 1
 fi
 t="depmod oracle${arch:+ ($arch)}"
-if [ -n "$arch" ]; then
+if [ "$arch" = 6.12 ]; then
+	root=$("$top/scripts/kernels.sh" full-tree 6.12) && V=$(cat "$root/release")
+elif [ -n "$arch" ]; then
 	root=$("$top/scripts/kernels.sh" foreign-tree "$arch") && V=$(cat "$root/release")
 else
 	root=$("$top/scripts/kernels.sh" root 6.1) && V=$("$top/scripts/kernels.sh" release 6.1)
