@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian packages modbox needs to build and test: idempotent, non-interactive.
-# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, all
+# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, fuzz, all
 set -eu
 
 pkgs_build="make gcc musl-tools kconfig-frontends-nox file binutils"
 pkgs_test="$pkgs_build kmod xz-utils cpio"
 pkgs_qemu="$pkgs_test qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
+# clang with libFuzzer and the sanitizers' runtimes (libclang-rt-dev), zstd for seeds
+pkgs_fuzz="$pkgs_test clang libclang-rt-dev llvm zstd"
 
 want=""
 [ $# -gt 0 ] || set -- build
@@ -13,8 +15,10 @@ for g in "$@"; do
 	case $g in
 	build) want="$want $pkgs_build" ;;
 	test) want="$want $pkgs_test" ;;
-	qemu | all) want="$want $pkgs_qemu" ;;
-	*) echo "deps.sh: unknown group '$g' (build, test, qemu, all)" >&2; exit 1 ;;
+	qemu) want="$want $pkgs_qemu" ;;
+	fuzz) want="$want $pkgs_fuzz" ;;
+	all) want="$want $pkgs_qemu $pkgs_fuzz" ;;
+	*) echo "deps.sh: unknown group '$g' (build, test, qemu, fuzz, all)" >&2; exit 1 ;;
 	esac
 done
 

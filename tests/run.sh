@@ -73,6 +73,7 @@ lint() {
 }
 
 suite lint lint
+suite fuzz env FUZZ_TIME="${FUZZ_TIME:-20}" FUZZ_OUT=$B/fuzz tests/fuzz/run.sh
 suite unit unit
 suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox
