@@ -30,7 +30,7 @@ KCONF = cd $(O) && srctree=$(SRC) kconfig-conf
 CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savedefconfig oldconfig
 NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench% fuzz
 
-.PHONY: all clean distclean install help deps check demo bench lint fuzz $(CONFIG_GOALS)
+.PHONY: all clean distclean install help deps check check-sanitize demo bench lint fuzz $(CONFIG_GOALS)
 # "make defconfig all": configuration goals and the rest in one call run one after the
 # other, each in a make of its own (the build must read the configuration just written).
 config-goals := $(filter $(CONFIG_GOALS),$(MAKECMDGOALS))
@@ -124,6 +124,11 @@ install: $(O)/modbox
 check:
 	$(Q)$(SRC)/scripts/deps.sh qemu fuzz
 	$(Q)$(SRC)/tests/run.sh
+
+# check-sanitize: the command-line suites against an ASan/UBSan glibc build
+check-sanitize:
+	$(Q)$(SRC)/scripts/deps.sh test
+	$(Q)$(SRC)/tests/sanitize.sh
 
 # fuzz: every libFuzzer target for FUZZ_TIME seconds (default 20), two at a time
 FUZZ_TIME ?= 20

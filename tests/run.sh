@@ -78,6 +78,8 @@ suite unit unit
 suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox
 suite modprobe tests/cli/modprobe.sh $B/test/modbox
+suite hostile tests/cli/hostile.sh $B/test/modbox
+suite sanitize tests/sanitize.sh $B/san
 suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
