@@ -2,7 +2,7 @@
 #   make defconfig | NAME_defconfig | menuconfig | allnoconfig | allyesconfig | savedefconfig
 #   make [V=1] [O=DIR]        build DIR/modbox (default: ./modbox)
 #   make install DESTDIR= PREFIX=
-#   make check | demo
+#   make check | check-sanitize | demo | fuzz [FUZZ_TIME=seconds]
 VERSION := 0.1.0
 O ?= .
 override O := $(patsubst %/,%,$(O))
@@ -28,9 +28,9 @@ LDFLAGS := -static -s -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--bui
 KCONFIG_FILES := Config.in applets/Config.in libmini/Config.in
 KCONF = cd $(O) && srctree=$(SRC) kconfig-conf
 CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savedefconfig oldconfig
-NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench%
+NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench% fuzz
 
-.PHONY: all clean distclean install help deps check demo bench lint $(CONFIG_GOALS)
+.PHONY: all clean distclean install help deps check check-sanitize demo bench lint fuzz $(CONFIG_GOALS)
 # "make defconfig all": configuration goals and the rest in one call run one after the
 # other, each in a make of its own (the build must read the configuration just written).
 config-goals := $(filter $(CONFIG_GOALS),$(MAKECMDGOALS))
@@ -140,8 +140,19 @@ install: $(O)/modbox
 
 # --- tests and demo ---------------------------------------------------------------------
 check:
-	$(Q)$(SRC)/scripts/deps.sh qemu
+	$(Q)$(SRC)/scripts/deps.sh qemu fuzz
 	$(Q)$(SRC)/tests/run.sh
+
+# check-sanitize: the command-line suites against an ASan/UBSan glibc build
+check-sanitize:
+	$(Q)$(SRC)/scripts/deps.sh test
+	$(Q)$(SRC)/tests/sanitize.sh
+
+# fuzz: every libFuzzer target for FUZZ_TIME seconds (default 20), two at a time
+FUZZ_TIME ?= 20
+fuzz:
+	$(Q)$(SRC)/scripts/deps.sh fuzz
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) $(SRC)/tests/fuzz/run.sh
 
 bench: $(O)/modbox
 	$(Q)$(SRC)/scripts/deps.sh test

@@ -327,7 +327,7 @@ static void sort_modules(struct depmod *r)
 		error(r->dir, "/modules.order: corrupted line misses '\\n'");
 		len = 0;
 	}
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 2 && len; pass++)
 		for (p = map, line = 1; p < map + len; p = nl + 1, line++) {
 			nl = memchr(p, '\n', map + len - p);
 			modname(name, p, nl - p);
@@ -711,10 +711,10 @@ static int load_kernel(struct depmod *r, const char *file)
 							    errno_text(-err), 0});
 		return 1;
 	}
-	for (p = map, end = map + len; p < end; p = nl + 1) {
+	for (p = map, end = len ? map + len : map; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', end - p);
-		if (!nl)
-			nl = end;
+		if (!nl) /* no room after a file of whole pages: its last byte goes */
+			nl = end - !(len & 4095);
 		*nl = 0;
 		line++;
 		if (r->symvers) {
@@ -970,10 +970,11 @@ static void generate(struct depmod *r, int f, struct indexw *w, struct dmod **li
 					    : "modules.builtin.modinfo",
 			     &map, &len))
 			return;
-		for (p = map, end = map + len; p < end; p = s + 1) {
+		for (p = map, end = len ? map + len : map; p < end; p = s + 1) {
 			s = memchr(p, f == F_BUILTIN ? '\n' : 0, end - p);
-			if (!s)
-				s = end;
+			if (!s) /* as in load_kernel */
+				s = end - !(len & 4095);
+			map[s - map] = 0;
 			if (f == F_BUILTIN) {
 				if ((*p | 32) < 'a' || (*p | 32) > 'z') {
 					error("Invalid modules.builtin line: ", p);

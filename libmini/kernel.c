@@ -83,10 +83,9 @@ char *kernel_modules_next(char *p, char *end, struct proc_module *m)
 	if (p >= end)
 		return 0;
 	nl = memchr(p, '\n', end - p);
-	if (!nl)
-		nl = end;
-	else
-		*nl = 0;
+	if (!nl) /* a line cut short: no room to end its last field */
+		return 0;
+	*nl = 0;
 	m->name = field(&p, nl);
 	m->size = field(&p, nl);
 	m->refcnt = field(&p, nl);

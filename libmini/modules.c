@@ -83,10 +83,14 @@ static char *text(struct moddb *db, int i)
 			f += strlen(f) + 1;
 		k = cat(path, sizeof(path), db->dir, "/", f);
 		path[k - 4] = 0; /* without ".bin" */
-		if (!map_file(path, &db->text[i], &db->text_len[i]))
+		if (!map_file(path, &db->text[i], &db->text_len[i]) && db->text_len[i]) {
 			for (p = db->text[i]; p < db->text[i] + db->text_len[i]; p++)
 				if (*p == '\n')
 					*p = 0;
+			/* no zero follows a file of whole pages: cut its unended line */
+			if (!(db->text_len[i] & 4095))
+				p[-1] = 0;
+		}
 	}
 	return db->text[i];
 }
@@ -95,10 +99,10 @@ static char *text(struct moddb *db, int i)
  * give it: 0 and *value, or -ENOENT. */
 static int text_lookup(struct moddb *db, int i, const char *name, const char **value)
 {
-	char *p = text(db, i), *end = p + db->text_len[i], mod[256];
+	char *p = text(db, i), *end, mod[256];
 	size_t n;
 
-	for (; p && p < end; p += strlen(p) + 1) {
+	for (end = p ? p + db->text_len[i] : p; p < end; p += strlen(p) + 1) {
 		n = strcspn(p, ":");
 		if (n >= sizeof(mod))
 			continue;

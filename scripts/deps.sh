@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages modbox needs to build and test: idempotent, non-interactive.
-# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, all
+# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, fuzz, all
 #        scripts/deps.sh foreign-arch ARCH   let apt download ARCH's packages (arm64, armhf)
 set -eu
 
@@ -41,6 +41,8 @@ pkgs_test="$pkgs_build kmod xz-utils cpio gzip zlib1g-dev"
 # zlib: what scripts/zlib.sh needs to fetch and unpack Debian's zlib source
 pkgs_zlib="dpkg-dev"
 pkgs_qemu="$pkgs_test $pkgs_zlib qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
+# clang with libFuzzer and the sanitizers' runtimes (libclang-rt-dev), zstd for seeds
+pkgs_fuzz="$pkgs_test clang libclang-rt-dev llvm zstd"
 
 want=""
 [ $# -gt 0 ] || set -- build
@@ -49,8 +51,10 @@ for g in "$@"; do
 	build) want="$want $pkgs_build" ;;
 	test) want="$want $pkgs_test" ;;
 	zlib) want="$want $pkgs_zlib" ;;
-	qemu | all) want="$want $pkgs_qemu" ;;
-	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, all)" >&2; exit 1 ;;
+	qemu) want="$want $pkgs_qemu" ;;
+	fuzz) want="$want $pkgs_fuzz" ;;
+	all) want="$want $pkgs_qemu $pkgs_fuzz" ;;
+	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, fuzz, all)" >&2; exit 1 ;;
 	esac
 done
 

@@ -76,10 +76,13 @@ lint() {
 }
 
 suite lint lint
+suite fuzz env FUZZ_TIME="${FUZZ_TIME:-20}" FUZZ_OUT=$B/fuzz tests/fuzz/run.sh
 suite unit unit
 suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox
 suite modprobe tests/cli/modprobe.sh $B/test/modbox
+suite hostile tests/cli/hostile.sh $B/test/modbox
+suite sanitize tests/sanitize.sh $B/san
 suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
