@@ -1,0 +1,621 @@
+/* zstd: a Zstandard frame decoder (RFC 8878), no dictionaries. The output of a frame is
+ * its own window, so a match reaches back into u->p; only the literals of one block and
+ * the entropy tables need memory of their own (static: modbox is single-threaded). */
+#include "unz.h"
+
+#include <string.h>
+
+typedef unsigned char u8;
+typedef unsigned long long u64;
+
+#define BLOCK_MAX (1 << 17)
+
+/* One FSE state: the symbol it stands for, and how to reach the next state. */
+struct fse {
+	unsigned short base;
+	u8 sym, bits;
+};
+
+/* A bit stream over s[0..n): bits outside it read as zeros, so a hostile stream only
+ * decodes garbage, which the callers' final checks reject. */
+struct br {
+	const u8 *s;
+	long n, pos;
+};
+
+static struct {
+	struct fse t[4]
+		    [512]; /* literal lengths, offsets, match lengths, Huffman weights */
+	u8 al[4]; /* their accuracy logs */
+	u8 have; /* bit k: table k holds one a block may repeat */
+	u8 hufbits; /* the Huffman table's longest code; 0: none yet */
+	unsigned short huf[1 << 11]; /* symbol | code length << 8, by the next 11 bits */
+	unsigned base[2][53]; /* literal and match length baselines by code */
+	size_t rep[3];
+	u8 lit[BLOCK_MAX];
+} z;
+
+/* Extra bits of the literal length (0..35) and match length (0..52) codes. */
+static const u8 xbits[2][53] = {
+	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  1,  1,
+	 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  0,  0, 0,
+	 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  1,  1,  1, 1,
+	 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+};
+
+/* The predefined distributions (count + 1) of literal lengths, offsets, match lengths. */
+static const u8 predef[3][53] = {
+	{5, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 3,
+	 3, 3, 3, 3, 3, 3, 3, 4, 3, 2, 2, 2, 2, 2, 0, 0, 0, 0},
+	{2, 2, 2, 2, 2, 2, 3, 3, 3, 2, 2, 2, 2, 2, 2,
+	 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0},
+	{2, 5, 4, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0},
+};
+static const u8 npredef[3] = {36, 29, 53};
+static const u8 maxsym[3] = {35, 31, 52};
+static const u8 maxal[3] = {9, 8, 9};
+
+static u64 le(const u8 *p, int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static int top(unsigned v)
+{
+	return 31 - __builtin_clz(v);
+}
+
+/* 64 bits of the stream from bit p up. */
+static u64 at(const struct br *b, long p)
+{
+	long i = p >> 3, k = 8;
+	u64 v = 0;
+
+	if (p < 0)
+		return p > -64 ? at(b, 0) << -p : 0;
+	if (i + 8 <= b->n) {
+		memcpy(&v, b->s + i, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+	} else {
+		while (k--)
+			v = v << 8 | (i + k < b->n ? b->s[i + k] : 0);
+	}
+	return v >> (p & 7);
+}
+
+/* Backward streams are read from their end down: the next n (<= 32) bits. */
+static unsigned rd(struct br *b, int n)
+{
+	b->pos -= n;
+	return at(b, b->pos) & ((1ull << n) - 1);
+}
+
+/* A backward stream starts below the highest set bit of its last byte. */
+static int rd_init(struct br *b, const u8 *s, long n)
+{
+	b->s = s;
+	b->n = n;
+	if (n <= 0 || !s[n - 1])
+		return UNZ_CORRUPT;
+	b->pos = 8 * n - 8 + top(s[n - 1]);
+	return 0;
+}
+
+/* Decoding table k from a distribution: -1 counts at the end, the others spread. */
+static void fse_build(int k, const short *c, int ns, int al)
+{
+	struct fse *t = z.t[k];
+	int size = 1 << al, hi = size - 1, pos = 0, s, i;
+	unsigned short next[53];
+
+	for (s = 0; s < ns; s++) {
+		next[s] = c[s] < 0 ? 1 : c[s];
+		if (c[s] < 0)
+			t[hi--].sym = s;
+	}
+	for (s = 0; s < ns; s++)
+		for (i = 0; i < c[s]; i++) {
+			t[pos].sym = s;
+			do
+				pos = (pos + (size >> 1) + (size >> 3) + 3) & (size - 1);
+			while (pos > hi);
+		}
+	for (i = 0; i < size; i++) {
+		unsigned x = next[t[i].sym]++;
+
+		t[i].bits = al - top(x);
+		t[i].base = (x << t[i].bits) - size;
+	}
+	z.al[k] = al;
+}
+
+/* Table k from its description in p[0..n): the bytes used, or -1. */
+static long fse_read(int k, const u8 *p, long n, int max, int maxal)
+{
+	struct br b = {p, n, 4};
+	int al = (at(&b, 0) & 15) + 5, rem = (1 << al) + 1, thr = 1 << al, ns = 0, v, r,
+	    i;
+	short c[53];
+
+	if (al > maxal)
+		return -1;
+	while (rem > 1) {
+		int m = 2 * thr - 1 - rem;
+
+		if (ns > max)
+			return -1;
+		v = at(&b, b.pos) & (2 * thr - 1);
+		if ((v & (thr - 1)) < m) {
+			v &= thr - 1;
+			b.pos += top(thr);
+		} else {
+			if (v >= thr)
+				v -= m;
+			b.pos += top(thr) + 1;
+		}
+		rem -= v ? v - 1 : 1;
+		c[ns++] = v - 1;
+		/* A zero count is followed by 2-bit counts of more zeros (3: and more). */
+		if (v == 1)
+			do {
+				r = at(&b, b.pos) & 3;
+				b.pos += 2;
+				if (ns + r > max + 1)
+					return -1;
+				for (i = r; i--;)
+					c[ns++] = 0;
+			} while (r == 3);
+		while (rem < thr)
+			thr >>= 1;
+	}
+	if (b.pos > 8 * n)
+		return -1;
+	fse_build(k, c, ns, al);
+	return (b.pos + 7) >> 3;
+}
+
+/* The Huffman table from its description in p[0..n): the bytes used, or -1. */
+static long huf_read(const u8 *p, long n)
+{
+	u8 w[256];
+	int nw = 0, i, s, mb, x, total = 0, h = *p;
+	long used;
+	struct br b;
+	unsigned st[2];
+
+	if (h >= 128) {
+		nw = h - 127;
+		used = 1 + (nw + 1) / 2;
+		if (used > n)
+			return -1;
+		for (i = 0; i < nw; i++)
+			w[i] = p[1 + i / 2] >> (i & 1 ? 0 : 4) & 15;
+	} else {
+		long k;
+
+		used = 1 + h;
+		if (used > n || (k = fse_read(3, p + 1, h, 11, 6)) < 0 ||
+		    rd_init(&b, p + 1 + k, h - k))
+			return -1;
+		st[0] = rd(&b, z.al[3]);
+		st[1] = rd(&b, z.al[3]);
+		/* Two interleaved states; when the stream runs out, the other state's
+		 * symbol is the last. */
+		for (i = 0;; i ^= 1) {
+			struct fse *e = &z.t[3][st[i]];
+
+			if (nw > 253)
+				return -1;
+			w[nw++] = e->sym;
+			st[i] = e->base + rd(&b, e->bits);
+			if (b.pos < 0) {
+				w[nw++] = z.t[3][st[i ^ 1]].sym;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < nw; i++)
+		if (w[i])
+			total += 1 << (w[i] - 1);
+	if (!total || (mb = top(total) + 1) > 11)
+		return -1;
+	/* The last weight is implied: it completes the total to a power of two. */
+	x = (1 << mb) - total;
+	if (x & (x - 1))
+		return -1;
+	w[nw++] = top(x) + 1;
+	/* Codes by weight, then symbol: the lightest take the lowest table entries. */
+	for (x = 0, i = 1; i <= mb; i++)
+		for (s = 0; s < nw; s++)
+			if (w[s] == i)
+				for (h = 1 << (i - 1); h--;)
+					z.huf[x++] = s | (mb + 1 - i) << 8;
+	z.hufbits = mb;
+	return used;
+}
+
+/* cnt literals from the Huffman stream s[0..n). */
+static int huf_stream(u8 *o, long cnt, const u8 *s, long n)
+{
+	struct br b;
+	int mb = z.hufbits;
+
+	if (rd_init(&b, s, n))
+		return UNZ_CORRUPT;
+	while (cnt--) {
+		unsigned e = z.huf[at(&b, b.pos - mb) & ((1 << mb) - 1)];
+
+		*o++ = e;
+		b.pos -= e >> 8;
+	}
+	return b.pos ? UNZ_CORRUPT : 0;
+}
+
+/* A compressed block b[0..n) into o[0..room); *len: the bytes written. Errors are
+ * UNZ_CORRUPT but for output beyond room, which is err. */
+static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
+		 size_t *len)
+{
+	int lt = *b & 3, sf = *b >> 2 & 3, hl, k, ns = 1;
+	long regen, csz, m, i;
+	const u8 *lit = z.lit, *lend, *p, *e = b + n;
+	u8 *o0 = o, *end = o + room;
+	struct br br;
+	unsigned st[3];
+
+	/* Literals section header: raw and RLE sizes in 5, 12 or 20 bits, Huffman sizes
+	 * in 2 x 10, 14 or 18 bits. */
+	if (lt < 2) {
+		hl = sf & 1 ? 2 + (sf >> 1) : 1;
+		if (hl > n)
+			return UNZ_CORRUPT;
+		regen = le(b, hl) >> (hl == 1 ? 3 : 4);
+		csz = lt ? 1 : regen;
+	} else {
+		int nb = sf < 2 ? 10 : 4 * sf + 6;
+
+		hl = sf < 2 ? 3 : sf + 2;
+		ns = sf ? 4 : 1;
+		if (hl > n)
+			return UNZ_CORRUPT;
+		regen = le(b, hl) >> 4 & ((1 << nb) - 1);
+		csz = le(b, hl) >> (4 + nb);
+	}
+	p = b + hl;
+	if (regen > BLOCK_MAX || csz > e - p)
+		return UNZ_CORRUPT;
+	if (!lt) {
+		lit = p;
+	} else if (lt == 1) {
+		if (!csz)
+			return UNZ_CORRUPT;
+		memset(z.lit, *p, regen);
+	} else {
+		const u8 *s = p, *jt = p;
+		long left = csz, seg = regen;
+
+		if (lt == 2) {
+			m = huf_read(p, csz);
+			if (m < 0)
+				return UNZ_CORRUPT;
+			s += m;
+			left -= m;
+		} else if (!z.hufbits) {
+			return UNZ_CORRUPT;
+		}
+		if (ns == 4) {
+			jt = s;
+			s += 6;
+			left -= 6;
+			seg = (regen + 3) / 4;
+			if (left < 0 || 3 * seg > regen)
+				return UNZ_CORRUPT;
+		}
+		for (i = k = 0; k < ns; k++) {
+			long sz = k < ns - 1 ? (long)le(jt + 2 * k, 2) : left,
+			     cnt = k < ns - 1 ? seg : regen - i;
+
+			if (sz > left || huf_stream(z.lit + i, cnt, s, sz))
+				return UNZ_CORRUPT;
+			s += sz;
+			left -= sz;
+			i += cnt;
+		}
+	}
+	lend = lit + regen;
+	p += csz;
+
+	/* Sequences section header: the count, then the three tables' modes. */
+	if (p >= e)
+		return UNZ_CORRUPT;
+	m = *p++;
+	if (m >= 128) {
+		if (e - p < 1 + (m == 255))
+			return UNZ_CORRUPT;
+		if (m == 255) {
+			m = 0x7f00 + (long)le(p, 2);
+			p += 2;
+		} else {
+			m = (m - 128) << 8 | *p++;
+		}
+	}
+	if (m) {
+		int modes;
+
+		if (p >= e || (modes = *p++) & 3)
+			return UNZ_CORRUPT;
+		for (k = 0; k < 3; k++) {
+			int mode = modes >> (6 - 2 * k) & 3;
+
+			if (!mode) {
+				short c[53];
+
+				for (i = 0; i < npredef[k]; i++)
+					c[i] = predef[k][i] - 1;
+				fse_build(k, c, i, k == 1 ? 5 : 6);
+			} else if (mode == 1) {
+				if (p >= e || *p > maxsym[k])
+					return UNZ_CORRUPT;
+				z.t[k][0] = (struct fse){0, *p++, 0};
+				z.al[k] = 0;
+			} else if (mode == 2) {
+				long used =
+					p < e ? fse_read(k, p, e - p, maxsym[k], maxal[k])
+					      : -1;
+
+				if (used < 0)
+					return UNZ_CORRUPT;
+				p += used;
+			} else if (!(z.have >> k & 1)) {
+				return UNZ_CORRUPT;
+			}
+			z.have |= 1 << k;
+		}
+		if (rd_init(&br, p, e - p))
+			return UNZ_CORRUPT;
+		for (k = 0; k < 3; k++)
+			st[k] = rd(&br, z.al[k]);
+	} else if (p != e) {
+		return UNZ_CORRUPT;
+	}
+
+	while (m--) {
+		struct fse *ll = &z.t[0][st[0]], *of = &z.t[1][st[1]],
+			   *ml = &z.t[2][st[2]];
+		size_t off = (1ull << of->sym) + rd(&br, of->sym), mlen, llen, r;
+
+		mlen = z.base[1][ml->sym] + rd(&br, xbits[1][ml->sym]);
+		llen = z.base[0][ll->sym] + rd(&br, xbits[0][ll->sym]);
+		if (m) {
+			st[0] = ll->base + rd(&br, ll->bits);
+			st[2] = ml->base + rd(&br, ml->bits);
+			st[1] = of->base + rd(&br, of->bits);
+		}
+		/* Offsets 1-3 repeat a recent one (shifted by one after no literals). */
+		if (off > 3) {
+			r = off - 3;
+			k = 3;
+		} else {
+			k = off - 1 + !llen;
+			r = k < 3 ? z.rep[k] : z.rep[0] - 1;
+		}
+		if (k) {
+			if (k > 1)
+				z.rep[2] = z.rep[1];
+			z.rep[1] = z.rep[0];
+			z.rep[0] = r;
+		}
+		if (llen > (size_t)(lend - lit))
+			return UNZ_CORRUPT;
+		if (llen + mlen > (size_t)(end - o))
+			return err;
+		memcpy(o, lit, llen);
+		o += llen;
+		lit += llen;
+		if (!r || r > done + (size_t)(o - o0))
+			return UNZ_CORRUPT;
+		if (r >= mlen) {
+			memcpy(o, o - r, mlen);
+		} else {
+			const u8 *from = o - r;
+
+			for (i = 0; i < (long)mlen; i++)
+				o[i] = from[i];
+		}
+		o += mlen;
+		if (!m && br.pos) /* the stream must end with the last sequence */
+			return UNZ_CORRUPT;
+	}
+	if (lend - lit > end - o)
+		return err;
+	memcpy(o, lit, lend - lit);
+	*len = o + (lend - lit) - o0;
+	return 0;
+}
+
+/* XXH64 with seed 0, for the content checksum. */
+#define P1 0x9e3779b185ebca87ull
+#define P2 0xc2b2ae3d27d4eb4full
+#define P3 0x165667b19e3779f9ull
+#define P4 0x85ebca77c2b2ae63ull
+#define P5 0x27d4eb2f165667c5ull
+
+static u64 rotl(u64 x, int r)
+{
+	return x << r | x >> (64 - r);
+}
+
+static u64 round64(u64 acc, u64 x)
+{
+	return rotl(acc + x * P2, 31) * P1;
+}
+
+static u64 xxh64(const u8 *p, size_t n)
+{
+	u64 v[4] = {P1 + P2, P2, 0, -P1}, h = P5;
+	size_t left = n;
+	int i;
+
+	if (n >= 32) {
+		for (; left >= 32; left -= 32)
+			for (i = 0; i < 4; i++, p += 8)
+				v[i] = round64(v[i], le(p, 8));
+		h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
+		for (i = 0; i < 4; i++)
+			h = (h ^ round64(0, v[i])) * P1 + P4;
+	}
+	h += n;
+	for (; left >= 8; left -= 8, p += 8)
+		h = rotl(h ^ round64(0, le(p, 8)), 27) * P1 + P4;
+	if (left >= 4) {
+		h = rotl(h ^ le(p, 4) * P1, 23) * P2 + P3;
+		p += 4;
+		left -= 4;
+	}
+	while (left--)
+		h = rotl(h ^ *p++ * P5, 11) * P1;
+	h = (h ^ h >> 33) * P2;
+	h = (h ^ h >> 29) * P3;
+	return h ^ h >> 32;
+}
+
+/* One frame at in[*at..n) (after its magic), appended to u. */
+static int frame(struct unz *u, const u8 *in, size_t n, size_t *ip)
+{
+	size_t i = *ip, start = u->len, bs, csz, room, len;
+	u64 win = 0, fcs = -1ull;
+	int d, last, type, err, fl, over;
+
+	if (i >= n)
+		return UNZ_TRUNC;
+	d = in[i++];
+	if (d & 8)
+		return UNZ_CORRUPT;
+	if (!(d & 32)) {
+		if (i >= n)
+			return UNZ_TRUNC;
+		win = 1ull << (10 + (in[i] >> 3));
+		win += (win >> 3) * (in[i++] & 7);
+	}
+	fl = "\0\1\2\4"[d & 3];
+	if (n - i < (size_t)fl)
+		return UNZ_TRUNC;
+	if (le(in + i, fl))
+		return UNZ_UNSUPPORTED; /* modbox has no dictionaries */
+	i += fl;
+	fl = d >> 6 ? 1 << (d >> 6) : d >> 5 & 1;
+	if (fl) {
+		if (n - i < (size_t)fl)
+			return UNZ_TRUNC;
+		fcs = le(in + i, fl) + (fl == 2 ? 256 : 0);
+		i += fl;
+		if (d & 32)
+			win = fcs;
+		if (fcs > u->limit - u->len)
+			return UNZ_LIMIT;
+		err = unz_grow(u, fcs);
+		if (err)
+			return err;
+	}
+	if (win > BLOCK_MAX)
+		win = BLOCK_MAX;
+	z.have = z.hufbits = 0;
+	z.rep[0] = 1;
+	z.rep[1] = 4;
+	z.rep[2] = 8;
+	do {
+		if (n - i < 3)
+			return UNZ_TRUNC;
+		bs = le(in + i, 3) >> 3;
+		last = in[i] & 1;
+		type = in[i] >> 1 & 3;
+		i += 3;
+		csz = type == 1 ? 1 : bs;
+		if (type == 3 || bs > win)
+			return UNZ_CORRUPT;
+		if (n - i < csz)
+			return UNZ_TRUNC;
+		/* The block's output is bounded by the window, the content size, and the
+		 * limit (the only bound that makes excess not corrupt). */
+		room = win;
+		if (fcs != -1ull && fcs - (u->len - start) < room)
+			room = fcs - (u->len - start);
+		over = UNZ_CORRUPT;
+		if (u->limit - u->len < room) {
+			room = u->limit - u->len;
+			over = UNZ_LIMIT;
+		}
+		err = unz_grow(u, room);
+		if (err)
+			return err;
+		if (type == 2) {
+			err = block((u8 *)u->p + u->len, room, u->len - start, in + i,
+				    csz, over, &len);
+			if (err)
+				return err;
+		} else {
+			if (bs > room)
+				return over;
+			len = bs;
+			if (type)
+				memset(u->p + u->len, in[i], bs);
+			else
+				memcpy(u->p + u->len, in + i, bs);
+		}
+		u->len += len;
+		i += csz;
+	} while (!last);
+	if (fcs != -1ull && u->len - start != fcs)
+		return UNZ_CORRUPT;
+	if (d & 4) {
+		if (n - i < 4)
+			return UNZ_TRUNC;
+		if ((unsigned)xxh64((u8 *)u->p + start, u->len - start) != le(in + i, 4))
+			return UNZ_CHECK;
+		i += 4;
+	}
+	*ip = i;
+	return 0;
+}
+
+int unz_zstd(struct unz *u, const unsigned char *in, size_t n)
+{
+	size_t i = 0, sz;
+	unsigned magic, k, v;
+	int err;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0, v = k ? 3 : 0; i < 53; i++) {
+			z.base[k][i] = v;
+			v += 1 << xbits[k][i];
+		}
+	for (i = 0; !i || i < n;) {
+		if (n - i < 4)
+			return UNZ_TRUNC;
+		magic = le(in + i, 4);
+		i += 4;
+		if ((magic & ~15u) == 0x184d2a50) { /* skippable */
+			if (n - i < 4)
+				return UNZ_TRUNC;
+			sz = le(in + i, 4);
+			if (n - i - 4 < sz)
+				return UNZ_TRUNC;
+			i += 4 + sz;
+			continue;
+		}
+		if (magic != 0xfd2fb528)
+			return UNZ_CORRUPT;
+		err = frame(u, in, n, &i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
