@@ -21,6 +21,8 @@ struct fse {
 struct br {
 	const u8 *s;
 	long n, pos;
+	long base; /* w holds 57 bits of the stream from bit base */
+	u64 w;
 };
 
 static struct {
@@ -31,29 +33,23 @@ static struct {
 	u8 hufbits; /* the Huffman table's longest code; 0: none yet */
 	unsigned short huf[1 << 11]; /* symbol | code length << 8, by the next 11 bits */
 	unsigned base[2][53]; /* literal and match length baselines by code */
+	u8 xbits[2][53]; /* and their extra bits */
 	size_t rep[3];
-	u8 lit[BLOCK_MAX];
+	u8 lit[BLOCK_MAX + 8]; /* + 8: copied 8 bytes at a time */
 } z;
 
-/* Extra bits of the literal length (0..35) and match length (0..52) codes. */
-static const u8 xbits[2][53] = {
-	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  1,  1,
-	 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
-	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  0,  0, 0,
-	 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  1,  1,  1, 1,
-	 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
-};
+/* Extra bits of the literal length codes from 16 and the match length codes from 32
+ * (below: none); the baselines follow from them. */
+static const u8 xbits[] = "\1\1\1\1\2\2\3\3\4\6\7\10\11\12\13\14\15\16\17\20"
+			  "\1\1\1\1\2\2\3\3\4\4\5\7\10\11\12\13\14\15\16\17\20";
 
-/* The predefined distributions (count + 1) of literal lengths, offsets, match lengths. */
-static const u8 predef[3][53] = {
-	{5, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 3,
-	 3, 3, 3, 3, 3, 3, 3, 4, 3, 2, 2, 2, 2, 2, 0, 0, 0, 0},
-	{2, 2, 2, 2, 2, 2, 3, 3, 3, 2, 2, 2, 2, 2, 2,
-	 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0},
-	{2, 5, 4, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0},
-};
-static const u8 npredef[3] = {36, 29, 53};
+/* The predefined distributions of literal lengths, offsets and match lengths, as the
+ * table descriptions an encoder would write for them. */
+static const u8 predef[] =
+	"\x51\x10\x63\x8c\x31\xc6\x18\x63\x0c\x21\xc4\x18\x63\x66\x66\x86"
+	"\x46\x92\x04\x00\x20\x84\x10\x42\x66\x46\x44\x44\x44\x44\x24\x49"
+	"\x02\x00\x21\x14\xc4\x18\x63\x8c\x21\x84\x10\x42\x08\x21\x84\x10"
+	"\x42\x08\x21\x44\x44\x44\x44\x44\x44\x44\x44\x24\x09\x00\x00";
 static const u8 maxsym[3] = {35, 31, 52};
 static const u8 maxal[3] = {9, 8, 9};
 
@@ -63,6 +59,17 @@ static u64 le(const u8 *p, int n)
 
 	while (n--)
 		v = v << 8 | p[n];
+	return v;
+}
+
+static u64 le64(const u8 *p)
+{
+	u64 v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -79,23 +86,22 @@ static u64 at(const struct br *b, long p)
 
 	if (p < 0)
 		return p > -64 ? at(b, 0) << -p : 0;
-	if (i + 8 <= b->n) {
-		memcpy(&v, b->s + i, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		v = __builtin_bswap64(v);
-#endif
-	} else {
-		while (k--)
-			v = v << 8 | (i + k < b->n ? b->s[i + k] : 0);
-	}
+	if (i + 8 <= b->n)
+		return le64(b->s + i) >> (p & 7);
+	while (k--)
+		v = v << 8 | (i + k < b->n ? b->s[i + k] : 0);
 	return v >> (p & 7);
 }
 
 /* Backward streams are read from their end down: the next n (<= 32) bits. */
 static unsigned rd(struct br *b, int n)
 {
+	if (b->pos - n < b->base) {
+		b->base = b->pos - 57;
+		b->w = at(b, b->base);
+	}
 	b->pos -= n;
-	return at(b, b->pos) & ((1ull << n) - 1);
+	return b->w >> (b->pos - b->base) & ((1ull << n) - 1);
 }
 
 /* A backward stream starts below the highest set bit of its last byte. */
@@ -106,6 +112,7 @@ static int rd_init(struct br *b, const u8 *s, long n)
 	if (n <= 0 || !s[n - 1])
 		return UNZ_CORRUPT;
 	b->pos = 8 * n - 8 + top(s[n - 1]);
+	b->base = b->pos + 1;
 	return 0;
 }
 
@@ -140,7 +147,7 @@ static void fse_build(int k, const short *c, int ns, int al)
 /* Table k from its description in p[0..n): the bytes used, or -1. */
 static long fse_read(int k, const u8 *p, long n, int max, int maxal)
 {
-	struct br b = {p, n, 4};
+	struct br b = {p, n, 4, 0, 0};
 	int al = (at(&b, 0) & 15) + 5, rem = (1 << al) + 1, thr = 1 << al, ns = 0, v, r,
 	    i;
 	short c[53];
@@ -250,13 +257,36 @@ static int huf_stream(u8 *o, long cnt, const u8 *s, long n)
 
 	if (rd_init(&b, s, n))
 		return UNZ_CORRUPT;
-	while (cnt--) {
-		unsigned e = z.huf[at(&b, b.pos - mb) & ((1 << mb) - 1)];
+	/* 64 bits at a time: at least 4 codes */
+	while (cnt > 0) {
+		long base = b.pos - 56;
+		u64 w = at(&b, base);
 
-		*o++ = e;
-		b.pos -= e >> 8;
+		for (; cnt > 0 && b.pos - mb >= base; cnt--) {
+			unsigned e = z.huf[w >> (b.pos - mb - base) & ((1 << mb) - 1)];
+
+			*o++ = e;
+			b.pos -= e >> 8;
+		}
 	}
 	return b.pos ? UNZ_CORRUPT : 0;
+}
+
+/* n bytes from s up to o, which may overlap when one at a time. wide: 8 at a time,
+ * writing up to 7 bytes more (for speed: most copies are short). */
+static void copy(u8 *o, const u8 *s, size_t n, int wide)
+{
+	size_t i;
+	u64 t;
+
+	if (wide)
+		for (i = 0; i < n; i += 8) {
+			memcpy(&t, s + i, 8);
+			memcpy(o + i, &t, 8);
+		}
+	else
+		for (i = 0; i < n; i++)
+			o[i] = s[i];
 }
 
 /* A compressed block b[0..n) into o[0..room); *len: the bytes written. Errors are
@@ -264,8 +294,9 @@ static int huf_stream(u8 *o, long cnt, const u8 *s, long n)
 static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 		 size_t *len)
 {
-	int lt = *b & 3, sf = *b >> 2 & 3, hl, k, ns = 1;
+	int lt = *b & 3, sf = *b >> 2 & 3, hl, k, ns = 1, wide;
 	long regen, csz, m, i;
+	u64 v;
 	const u8 *lit = z.lit, *lend, *p, *e = b + n;
 	u8 *o0 = o, *end = o + room;
 	struct br br;
@@ -273,30 +304,24 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 
 	/* Literals section header: raw and RLE sizes in 5, 12 or 20 bits, Huffman sizes
 	 * in 2 x 10, 14 or 18 bits. */
+	hl = lt < 2 ? (sf & 1 ? 2 + (sf >> 1) : 1) : sf < 2 ? 3 : sf + 2;
+	if (hl > n)
+		return UNZ_CORRUPT;
+	v = le(b, hl);
 	if (lt < 2) {
-		hl = sf & 1 ? 2 + (sf >> 1) : 1;
-		if (hl > n)
-			return UNZ_CORRUPT;
-		regen = le(b, hl) >> (hl == 1 ? 3 : 4);
+		regen = v >> (hl == 1 ? 3 : 4);
 		csz = lt ? 1 : regen;
 	} else {
-		int nb = sf < 2 ? 10 : 4 * sf + 6;
-
-		hl = sf < 2 ? 3 : sf + 2;
+		regen = v >> 4 & ((1 << (4 * hl - 2)) - 1);
+		csz = v >> (4 * hl + 2);
 		ns = sf ? 4 : 1;
-		if (hl > n)
-			return UNZ_CORRUPT;
-		regen = le(b, hl) >> 4 & ((1 << nb) - 1);
-		csz = le(b, hl) >> (4 + nb);
 	}
 	p = b + hl;
 	if (regen > BLOCK_MAX || csz > e - p)
 		return UNZ_CORRUPT;
 	if (!lt) {
-		lit = p;
+		memcpy(z.lit, p, regen);
 	} else if (lt == 1) {
-		if (!csz)
-			return UNZ_CORRUPT;
 		memset(z.lit, *p, regen);
 	} else {
 		const u8 *s = p, *jt = p;
@@ -355,25 +380,20 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 		for (k = 0; k < 3; k++) {
 			int mode = modes >> (6 - 2 * k) & 3;
 
-			if (!mode) {
-				short c[53];
+			if (!(mode & 1)) { /* predefined or described */
+				long used =
+					fse_read(k, mode ? p : predef + "\0\24\42"[k],
+						 mode ? e - p : 29, maxsym[k], maxal[k]);
 
-				for (i = 0; i < npredef[k]; i++)
-					c[i] = predef[k][i] - 1;
-				fse_build(k, c, i, k == 1 ? 5 : 6);
+				if (used < 0)
+					return UNZ_CORRUPT;
+				if (mode)
+					p += used;
 			} else if (mode == 1) {
 				if (p >= e || *p > maxsym[k])
 					return UNZ_CORRUPT;
 				z.t[k][0] = (struct fse){0, *p++, 0};
 				z.al[k] = 0;
-			} else if (mode == 2) {
-				long used =
-					p < e ? fse_read(k, p, e - p, maxsym[k], maxal[k])
-					      : -1;
-
-				if (used < 0)
-					return UNZ_CORRUPT;
-				p += used;
 			} else if (!(z.have >> k & 1)) {
 				return UNZ_CORRUPT;
 			}
@@ -392,8 +412,8 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 			   *ml = &z.t[2][st[2]];
 		size_t off = (1ull << of->sym) + rd(&br, of->sym), mlen, llen, r;
 
-		mlen = z.base[1][ml->sym] + rd(&br, xbits[1][ml->sym]);
-		llen = z.base[0][ll->sym] + rd(&br, xbits[0][ll->sym]);
+		mlen = z.base[1][ml->sym] + rd(&br, z.xbits[1][ml->sym]);
+		llen = z.base[0][ll->sym] + rd(&br, z.xbits[0][ll->sym]);
 		if (m) {
 			st[0] = ll->base + rd(&br, ll->bits);
 			st[2] = ml->base + rd(&br, ml->bits);
@@ -417,19 +437,13 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 			return UNZ_CORRUPT;
 		if (llen + mlen > (size_t)(end - o))
 			return err;
-		memcpy(o, lit, llen);
+		wide = end - o - llen - mlen >= 8;
+		copy(o, lit, llen, wide);
 		o += llen;
 		lit += llen;
 		if (!r || r > done + (size_t)(o - o0))
 			return UNZ_CORRUPT;
-		if (r >= mlen) {
-			memcpy(o, o - r, mlen);
-		} else {
-			const u8 *from = o - r;
-
-			for (i = 0; i < (long)mlen; i++)
-				o[i] = from[i];
-		}
+		copy(o, o - r, mlen, wide && r >= 8);
 		o += mlen;
 		if (!m && br.pos) /* the stream must end with the last sequence */
 			return UNZ_CORRUPT;
@@ -453,7 +467,7 @@ static u64 rotl(u64 x, int r)
 	return x << r | x >> (64 - r);
 }
 
-static u64 round64(u64 acc, u64 x)
+__attribute__((noinline)) static u64 round64(u64 acc, u64 x)
 {
 	return rotl(acc + x * P2, 31) * P1;
 }
@@ -461,26 +475,26 @@ static u64 round64(u64 acc, u64 x)
 static u64 xxh64(const u8 *p, size_t n)
 {
 	u64 v[4] = {P1 + P2, P2, 0, -P1}, h = P5;
-	size_t left = n;
+	const u8 *e = p + n;
 	int i;
 
 	if (n >= 32) {
-		for (; left >= 32; left -= 32)
+		while (e - p >= 32)
 			for (i = 0; i < 4; i++, p += 8)
-				v[i] = round64(v[i], le(p, 8));
-		h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
+				v[i] = round64(v[i], le64(p));
+		for (h = i = 0; i < 4; i++)
+			h += rotl(v[i], "\1\7\14\22"[i]);
 		for (i = 0; i < 4; i++)
 			h = (h ^ round64(0, v[i])) * P1 + P4;
 	}
 	h += n;
-	for (; left >= 8; left -= 8, p += 8)
-		h = rotl(h ^ round64(0, le(p, 8)), 27) * P1 + P4;
-	if (left >= 4) {
+	for (; e - p >= 8; p += 8)
+		h = rotl(h ^ round64(0, le64(p)), 27) * P1 + P4;
+	if (e - p >= 4) {
 		h = rotl(h ^ le(p, 4) * P1, 23) * P2 + P3;
 		p += 4;
-		left -= 4;
 	}
-	while (left--)
+	while (p < e)
 		h = rotl(h ^ *p++ * P5, 11) * P1;
 	h = (h ^ h >> 33) * P2;
 	h = (h ^ h >> 29) * P3;
@@ -589,13 +603,15 @@ static int frame(struct unz *u, const u8 *in, size_t n, size_t *ip)
 int unz_zstd(struct unz *u, const unsigned char *in, size_t n)
 {
 	size_t i = 0, sz;
-	unsigned magic, k, v;
+	unsigned magic, k, v, x;
 	int err;
 
 	for (k = 0; k < 2; k++)
 		for (i = 0, v = k ? 3 : 0; i < 53; i++) {
+			x = i < 16 + 16 * k ? 0 : xbits[i - 16 + 4 * k];
+			z.xbits[k][i] = x;
 			z.base[k][i] = v;
-			v += 1 << xbits[k][i];
+			v += 1 << x;
 		}
 	for (i = 0; !i || i < n;) {
 		if (n - i < 4)

@@ -4,7 +4,7 @@
 set -eu
 
 pkgs_build="make gcc musl-tools kconfig-frontends-nox file binutils"
-pkgs_test="$pkgs_build kmod xz-utils cpio"
+pkgs_test="$pkgs_build kmod xz-utils zstd cpio"
 pkgs_qemu="$pkgs_test qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
 
 want=""

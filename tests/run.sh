@@ -52,7 +52,7 @@ unit() {
 			arm=$(scripts/kernels.sh arm64-module 2>/dev/null) && args+=("$arm")
 		fi
 		case $bin in
-		*/test_index | */test_match | */test_indexw) # a real module tree with Debian's index files
+		*/test_index | */test_match | */test_indexw | */test_zstd) # a real module tree (test_zstd: its .ko.xz)
 			full=$(scripts/kernels.sh full-tree 6.12) &&
 				args=("$full/lib/modules/$(cat "$full/release")")
 			;;
