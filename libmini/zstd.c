@@ -9,6 +9,8 @@ typedef unsigned char u8;
 typedef unsigned long long u64;
 
 #define BLOCK_MAX (1 << 17)
+/* For size: gcc -Oz would inline these into their one caller, at a cost. */
+#define NOINLINE __attribute__((noinline))
 
 /* One FSE state: the symbol it stands for, and how to reach the next state. */
 struct fse {
@@ -20,8 +22,8 @@ struct fse {
  * decodes garbage, which the callers' final checks reject. */
 struct br {
 	const u8 *s;
-	long n, pos;
-	long base; /* w holds 57 bits of the stream from bit base */
+	int n, pos;
+	int base; /* w holds 57 bits of the stream from bit base */
 	u64 w;
 };
 
@@ -32,8 +34,8 @@ static struct {
 	u8 have; /* bit k: table k holds one a block may repeat */
 	u8 hufbits; /* the Huffman table's longest code; 0: none yet */
 	unsigned short huf[1 << 11]; /* symbol | code length << 8, by the next 11 bits */
-	unsigned base[2][53]; /* literal and match length baselines by code */
-	u8 xbits[2][53]; /* and their extra bits */
+	unsigned base[3][53]; /* literal length, offset, match length baselines by code */
+	u8 xbits[3][53]; /* and their extra bits */
 	size_t rep[3];
 	u8 lit[BLOCK_MAX + 8]; /* + 8: copied 8 bytes at a time */
 } z;
@@ -79,9 +81,9 @@ static int top(unsigned v)
 }
 
 /* 64 bits of the stream from bit p up. */
-static u64 at(const struct br *b, long p)
+static u64 at(const struct br *b, int p)
 {
-	long i = p >> 3, k = 8;
+	int i = p >> 3, k = 8;
 	u64 v = 0;
 
 	if (p < 0)
@@ -105,7 +107,7 @@ static unsigned rd(struct br *b, int n)
 }
 
 /* A backward stream starts below the highest set bit of its last byte. */
-static int rd_init(struct br *b, const u8 *s, long n)
+static int rd_init(struct br *b, const u8 *s, int n)
 {
 	b->s = s;
 	b->n = n;
@@ -145,7 +147,7 @@ static void fse_build(int k, const short *c, int ns, int al)
 }
 
 /* Table k from its description in p[0..n): the bytes used, or -1. */
-static long fse_read(int k, const u8 *p, long n, int max, int maxal)
+static int fse_read(int k, const u8 *p, int n, int max, int maxal)
 {
 	struct br b = {p, n, 4, 0, 0};
 	int al = (at(&b, 0) & 15) + 5, rem = (1 << al) + 1, thr = 1 << al, ns = 0, v, r,
@@ -190,11 +192,11 @@ static long fse_read(int k, const u8 *p, long n, int max, int maxal)
 }
 
 /* The Huffman table from its description in p[0..n): the bytes used, or -1. */
-static long huf_read(const u8 *p, long n)
+NOINLINE static int huf_read(const u8 *p, int n)
 {
 	u8 w[256];
-	int nw = 0, i, s, mb, x, total = 0, h = *p;
-	long used;
+	int nw = 0, i, s, mb, x, total = 0, h = n ? *p : 0;
+	int used;
 	struct br b;
 	unsigned st[2];
 
@@ -206,7 +208,7 @@ static long huf_read(const u8 *p, long n)
 		for (i = 0; i < nw; i++)
 			w[i] = p[1 + i / 2] >> (i & 1 ? 0 : 4) & 15;
 	} else {
-		long k;
+		int k;
 
 		used = 1 + h;
 		if (used > n || (k = fse_read(3, p + 1, h, 11, 6)) < 0 ||
@@ -250,7 +252,7 @@ static long huf_read(const u8 *p, long n)
 }
 
 /* cnt literals from the Huffman stream s[0..n). */
-static int huf_stream(u8 *o, long cnt, const u8 *s, long n)
+NOINLINE static int huf_stream(u8 *o, int cnt, const u8 *s, int n)
 {
 	struct br b;
 	int mb = z.hufbits;
@@ -259,7 +261,7 @@ static int huf_stream(u8 *o, long cnt, const u8 *s, long n)
 		return UNZ_CORRUPT;
 	/* 64 bits at a time: at least 4 codes */
 	while (cnt > 0) {
-		long base = b.pos - 56;
+		int base = b.pos - 56;
 		u64 w = at(&b, base);
 
 		for (; cnt > 0 && b.pos - mb >= base; cnt--) {
@@ -291,11 +293,10 @@ static void copy(u8 *o, const u8 *s, size_t n, int wide)
 
 /* A compressed block b[0..n) into o[0..room); *len: the bytes written. Errors are
  * UNZ_CORRUPT but for output beyond room, which is err. */
-static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
-		 size_t *len)
+NOINLINE static int block(u8 *o, size_t room, size_t done, const u8 *b, int n, int err,
+			  size_t *len)
 {
-	int lt = *b & 3, sf = *b >> 2 & 3, hl, k, ns = 1, wide;
-	long regen, csz, m, i;
+	int lt, sf, hl, k, ns = 1, wide, regen, csz, m, i;
 	u64 v;
 	const u8 *lit = z.lit, *lend, *p, *e = b + n;
 	u8 *o0 = o, *end = o + room;
@@ -304,6 +305,10 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 
 	/* Literals section header: raw and RLE sizes in 5, 12 or 20 bits, Huffman sizes
 	 * in 2 x 10, 14 or 18 bits. */
+	if (n < 2)
+		return UNZ_CORRUPT;
+	lt = *b & 3;
+	sf = *b >> 2 & 3;
 	hl = lt < 2 ? (sf & 1 ? 2 + (sf >> 1) : 1) : sf < 2 ? 3 : sf + 2;
 	if (hl > n)
 		return UNZ_CORRUPT;
@@ -325,7 +330,7 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 		memset(z.lit, *p, regen);
 	} else {
 		const u8 *s = p, *jt = p;
-		long left = csz, seg = regen;
+		int left = csz, seg = regen;
 
 		if (lt == 2) {
 			m = huf_read(p, csz);
@@ -345,8 +350,8 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 				return UNZ_CORRUPT;
 		}
 		for (i = k = 0; k < ns; k++) {
-			long sz = k < ns - 1 ? (long)le(jt + 2 * k, 2) : left,
-			     cnt = k < ns - 1 ? seg : regen - i;
+			int sz = k < ns - 1 ? (int)le(jt + 2 * k, 2) : left,
+			    cnt = k < ns - 1 ? seg : regen - i;
 
 			if (sz > left || huf_stream(z.lit + i, cnt, s, sz))
 				return UNZ_CORRUPT;
@@ -366,7 +371,7 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 		if (e - p < 1 + (m == 255))
 			return UNZ_CORRUPT;
 		if (m == 255) {
-			m = 0x7f00 + (long)le(p, 2);
+			m = 0x7f00 + (int)le(p, 2);
 			p += 2;
 		} else {
 			m = (m - 128) << 8 | *p++;
@@ -381,7 +386,7 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 			int mode = modes >> (6 - 2 * k) & 3;
 
 			if (!(mode & 1)) { /* predefined or described */
-				long used =
+				int used =
 					fse_read(k, mode ? p : predef + "\0\24\42"[k],
 						 mode ? e - p : 29, maxsym[k], maxal[k]);
 
@@ -408,17 +413,23 @@ static int block(u8 *o, size_t room, size_t done, const u8 *b, long n, int err,
 	}
 
 	while (m--) {
-		struct fse *ll = &z.t[0][st[0]], *of = &z.t[1][st[1]],
-			   *ml = &z.t[2][st[2]];
-		size_t off = (1ull << of->sym) + rd(&br, of->sym), mlen, llen, r;
+		size_t v[3], off, mlen, llen, r;
 
-		mlen = z.base[1][ml->sym] + rd(&br, z.xbits[1][ml->sym]);
-		llen = z.base[0][ll->sym] + rd(&br, z.xbits[0][ll->sym]);
-		if (m) {
-			st[0] = ll->base + rd(&br, ll->bits);
-			st[2] = ml->base + rd(&br, ml->bits);
-			st[1] = of->base + rd(&br, of->bits);
+		/* The offset, match and literal lengths, then the literal length, match
+		 * length and offset states. */
+		for (k = 1; k < 4; k++) {
+			int j = k % 3, c = z.t[j][st[j]].sym;
+
+			v[j] = z.base[j][c] + rd(&br, z.xbits[j][c]);
 		}
+		for (k = 0; m && k < 3; k++) {
+			struct fse *t = &z.t[k * 2 % 3][st[k * 2 % 3]];
+
+			st[k * 2 % 3] = t->base + rd(&br, t->bits);
+		}
+		llen = v[0];
+		off = v[1];
+		mlen = v[2];
 		/* Offsets 1-3 repeat a recent one (shifted by one after no literals). */
 		if (off > 3) {
 			r = off - 3;
@@ -606,12 +617,13 @@ int unz_zstd(struct unz *u, const unsigned char *in, size_t n)
 	unsigned magic, k, v, x;
 	int err;
 
-	for (k = 0; k < 2; k++)
+	/* Offset code c: 1 << c and c bits; length codes: from xbits. */
+	for (k = 0; k < 3; k++)
 		for (i = 0, v = k ? 3 : 0; i < 53; i++) {
-			x = i < 16 + 16 * k ? 0 : xbits[i - 16 + 4 * k];
+			x = k == 1 ? i : i < 16 + 8 * k ? 0 : xbits[i - 16 + 2 * k];
 			z.xbits[k][i] = x;
-			z.base[k][i] = v;
-			v += 1 << x;
+			z.base[k][i] = k == 1 ? 1u << (i & 31) : v;
+			v += 1u << (x & 31);
 		}
 	for (i = 0; !i || i < n;) {
 		if (n - i < 4)

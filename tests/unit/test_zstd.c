@@ -41,6 +41,15 @@ static struct buf zstd(const void *p, size_t n, const char *opts)
 	return z;
 }
 
+/* A copy of exactly n bytes, so that ASan sees any read beyond them. */
+static struct buf exact(const void *p, size_t n)
+{
+	struct buf b = {malloc(n ? n : 1), n};
+
+	memcpy(b.p, p, n);
+	return b;
+}
+
 /* Decodes z; the error, and the output in *u (to be freed). */
 static int unzstd(struct unz *u, const struct buf *z, size_t limit)
 {
@@ -414,10 +423,12 @@ int main(int argc, char **argv)
 		struct buf full = zstd(small, 3000, "-19");
 
 		bad = 0;
-		for (z.p = full.p, z.n = 0; z.n < full.n; z.n++) {
+		for (i = 0; i < full.n; i++) {
+			z = exact(full.p, i);
 			err = unzstd(&u, &z, 0);
 			bad += err != UNZ_TRUNC && err != UNZ_CORRUPT;
 			unz_free(&u);
+			free(z.p);
 		}
 		CHECK(!bad);
 		free(full.p);
@@ -429,7 +440,10 @@ int main(int argc, char **argv)
 
 		bad = 0;
 		for (k = 0; opts[k]; k++) {
-			z = zstd(small, 3000, opts[k]);
+			struct buf t = zstd(small, 3000, opts[k]);
+
+			z = exact(t.p, t.n);
+			free(t.p);
 			for (i = 0; i < z.n; i++)
 				for (bit = 0; bit < 8; bit++) {
 					z.p[i] ^= 1 << bit;
@@ -443,6 +457,50 @@ int main(int argc, char **argv)
 			free(z.p);
 		}
 		CHECK(!bad);
+	}
+	CASE("blocks too short for their headers: corrupt, nothing read beyond them")
+	{
+		/* an empty compressed block; one whose Huffman literals have no bytes */
+		static const unsigned char
+			empty[] = {0x28, 0xb5, 0x2f, 0xfd, 0, 0, 2 << 1 | 1, 0, 0},
+			nohuf[] = {
+				0x28, 0xb5, 0x2f,	0xfd, 0, 0, 3 << 3 | 2 << 1 | 1,
+				0,    0,    1 << 4 | 2, 0,    0};
+
+		z = exact(empty, sizeof(empty));
+		CHECK(unzstd(&u, &z, 0) == UNZ_CORRUPT);
+		unz_free(&u);
+		free(z.p);
+		z = exact(nohuf, sizeof(nohuf));
+		CHECK(unzstd(&u, &z, 0) == UNZ_CORRUPT);
+		unz_free(&u);
+		free(z.p);
+	}
+	CASE("random damage to multi-block frames: no crash, never wrong data with a checksum")
+	{
+		unsigned char *t = mixed(300000, 1);
+		struct buf a = zstd(t, 300000, "-19"),
+			   b = zstd(t, 300000, "-1 --no-check");
+		int k, j;
+
+		bad = 0;
+		for (k = 0; k < 1200; k++) {
+			struct buf *src = k & 1 ? &b : &a;
+
+			z = exact(src->p, src->n);
+			for (j = rnd() % 3; j >= 0; j--)
+				z.p[rnd() % z.n] = rnd();
+			err = unzstd(&u, &z, 0);
+			if (!err && !(k & 1) &&
+			    (u.len != 300000 || memcmp(u.p, t, 300000)))
+				bad++;
+			unz_free(&u);
+			free(z.p);
+		}
+		CHECK(!bad);
+		free(a.p);
+		free(b.p);
+		free(t);
 	}
 	CASE("output beyond the limit: UNZ_LIMIT, with and without content size")
 	{
