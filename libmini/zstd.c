@@ -37,6 +37,7 @@ static struct {
 	unsigned base[3][53]; /* literal length, offset, match length baselines by code */
 	u8 xbits[3][53]; /* and their extra bits */
 	size_t rep[3];
+	u64 prime[5];
 	u8 lit[BLOCK_MAX + 8]; /* + 8: copied 8 bytes at a time */
 } z;
 
@@ -466,12 +467,15 @@ NOINLINE static int block(u8 *o, size_t room, size_t done, const u8 *b, int n, i
 	return 0;
 }
 
-/* XXH64 with seed 0, for the content checksum. */
-#define P1 0x9e3779b185ebca87ull
-#define P2 0xc2b2ae3d27d4eb4full
-#define P3 0x165667b19e3779f9ull
-#define P4 0x85ebca77c2b2ae63ull
-#define P5 0x27d4eb2f165667c5ull
+/* XXH64 with seed 0, for the content checksum. Its primes are read from z.prime: gcc
+ * would otherwise load each use as a 10-byte immediate. */
+static const u64 prime[5] = {0x9e3779b185ebca87, 0xc2b2ae3d27d4eb4f, 0x165667b19e3779f9,
+			     0x85ebca77c2b2ae63, 0x27d4eb2f165667c5};
+#define P1 z.prime[0]
+#define P2 z.prime[1]
+#define P3 z.prime[2]
+#define P4 z.prime[3]
+#define P5 z.prime[4]
 
 static u64 rotl(u64 x, int r)
 {
@@ -617,6 +621,7 @@ int unz_zstd(struct unz *u, const unsigned char *in, size_t n)
 	unsigned magic, k, v, x;
 	int err;
 
+	memcpy(z.prime, prime, sizeof(prime));
 	/* Offset code c: 1 << c and c bits; length codes: from xbits. */
 	for (k = 0; k < 3; k++)
 		for (i = 0, v = k ? 3 : 0; i < 53; i++) {
