@@ -418,15 +418,16 @@ NOINLINE static int block(u8 *o, size_t room, size_t done, const u8 *b, int n, i
 
 		/* The offset, match and literal lengths, then the literal length, match
 		 * length and offset states. */
-		for (k = 1; k < 4; k++) {
-			int j = k % 3, c = z.t[j][st[j]].sym;
+		for (k = 0; k < 3; k++) {
+			int j = "\1\2\0"[k], c = z.t[j][st[j]].sym;
 
 			v[j] = z.base[j][c] + rd(&br, z.xbits[j][c]);
 		}
 		for (k = 0; m && k < 3; k++) {
-			struct fse *t = &z.t[k * 2 % 3][st[k * 2 % 3]];
+			int j = "\0\2\1"[k];
+			struct fse *t = &z.t[j][st[j]];
 
-			st[k * 2 % 3] = t->base + rd(&br, t->bits);
+			st[j] = t->base + rd(&br, t->bits);
 		}
 		llen = v[0];
 		off = v[1];
