@@ -55,7 +55,7 @@ unit() {
 				args+=("$arm/lib/modules/$(cat "$arm/release")/kernel/lib/crc7.ko")
 		fi
 		case $bin in
-		*/test_index | */test_match | */test_indexw | */test_xz) # a real module tree (index files, .ko.xz)
+		*/test_index | */test_match | */test_indexw | */test_xz | */test_zstd) # a real module tree (index files, .ko.xz)
 			full=$(scripts/kernels.sh full-tree 6.12) &&
 				args=("$full/lib/modules/$(cat "$full/release")")
 			;;
