@@ -109,6 +109,10 @@ $(O)/obj/libmini/str.o: CFLAGS += -fno-builtin -fno-tree-loop-distribute-pattern
 
 ifeq ($(CONFIG_FEATURE_OWN_START)$(FAKE_KERNEL),y)
 LDFLAGS += -nostartfiles
+else
+# musl's crt1.o alone (-l: finds it in musl's directory): gcc's crtbegin/crtend register
+# frames and TM clones a static musl binary never uses, crti/crtn frame an empty .init.
+LDFLAGS += -nostartfiles -l:crt1.o
 endif
 $(O)/modbox: $(objs)
 	$(if $(Q),@echo "  LD      $@")
