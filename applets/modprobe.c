@@ -121,13 +121,9 @@ struct run {
 	struct outbuf out;
 };
 
-/* kmod's LOG(): FATAL, or WARNING with -a; -q silences it. */
-static void fatal_v(struct run *r, const char *const *s)
-{
-	if (!(r->opt & O_QUIET))
-		report_v(r->opt & O_ALL ? ": WARNING: " : ": FATAL: ", s);
-}
-#define fatal(r, ...) fatal_v(r, (const char *const[]){__VA_ARGS__, 0})
+/* kmod's LOG(): FATAL, or WARNING with -a; -q silences it (NULL). */
+static const char *fatal_level;
+#define fatal(r, ...) report(fatal_level, __VA_ARGS__)
 
 static int in_kernel(struct mod *m)
 {
@@ -641,6 +637,7 @@ int modprobe_main(int argc, char **argv)
 			return usage(usage_text, 1);
 		}
 	}
+	fatal_level = r.opt & O_QUIET ? 0 : r.opt & O_ALL ? ": WARNING: " : ": FATAL: ";
 	if (!(r.opt & O_CONFIG) && !argv[o.ind]) {
 		error("missing parameters. See -h.");
 		return 1;

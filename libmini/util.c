@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
 #ifdef CONFIG_FEATURE_SYSLOG
@@ -42,27 +43,58 @@ char *utoa(char *end, unsigned long v)
 	return end;
 }
 
+/* One string into buf at n, cut to what fits before the NUL. Returns the new length. */
+static size_t cat_one(char *buf, size_t n, size_t cap, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > cap - 1 - n)
+		len = cap - 1 - n;
+	memcpy(buf + n, s, len);
+	return n + len;
+}
+
 size_t cat_v(char *buf, size_t cap, const char *const *s)
 {
 	size_t n = 0;
 
-	for (; *s; s++) {
-		size_t len = strlen(*s);
-
-		if (len > cap - 1 - n)
-			len = cap - 1 - n;
-		memcpy(buf + n, *s, len);
-		n += len;
-	}
+	for (; *s; s++)
+		n = cat_one(buf, n, cap, *s);
 	buf[n] = 0;
 	return n;
 }
 
-void put_v(int fd, const char *const *s)
+/* The strings of a variadic call, up to its NULL. */
+static size_t cat_ap(char *buf, size_t cap, va_list ap)
+{
+	const char *s;
+	size_t n = 0;
+
+	while ((s = va_arg(ap, const char *)))
+		n = cat_one(buf, n, cap, s);
+	buf[n] = 0;
+	return n;
+}
+
+size_t cat_va(char *buf, size_t cap, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, cap);
+	n = cat_ap(buf, cap, ap);
+	va_end(ap);
+	return n;
+}
+
+void put_va(int fd, ...)
 {
 	char buf[1024];
+	va_list ap;
 
-	write_all(fd, buf, cat_v(buf, sizeof(buf), s));
+	va_start(ap, fd);
+	write_all(fd, buf, cat_ap(buf, sizeof(buf), ap));
+	va_end(ap);
 }
 
 void out_flush(struct outbuf *o)
@@ -131,17 +163,9 @@ static void send_syslog(const char *msg, size_t len)
 }
 #endif
 
-void error_v(const char *const *s)
+/* buf (n bytes, room for one more) and a newline to stderr, or to syslog with -s */
+static void report_out(char *buf, size_t n)
 {
-	report_v(": ERROR: ", s);
-}
-
-void report_v(const char *level, const char *const *s)
-{
-	char buf[1024];
-	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level);
-
-	n += cat_v(buf + n, sizeof(buf) - 1 - n, s);
 	buf[n++] = '\n';
 #ifdef CONFIG_FEATURE_SYSLOG
 	if (log_syslog) {
@@ -150,6 +174,44 @@ void report_v(const char *level, const char *const *s)
 	}
 #endif
 	write_all(2, buf, n);
+}
+
+static void report_ap(const char *level, const char *first, va_list ap)
+{
+	char buf[1024];
+	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level, first);
+
+	n += cat_ap(buf + n, sizeof(buf) - 1 - n, ap);
+	report_out(buf, n);
+}
+
+void error_va(const char *first, ...)
+{
+	va_list ap;
+
+	va_start(ap, first);
+	report_ap(": ERROR: ", first, ap);
+	va_end(ap);
+}
+
+void report_va(const char *level, ...)
+{
+	va_list ap;
+
+	if (!level)
+		return;
+	va_start(ap, level);
+	report_ap(level, va_arg(ap, const char *), ap);
+	va_end(ap);
+}
+
+void report_v(const char *level, const char *const *s)
+{
+	char buf[1024];
+	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level);
+
+	n += cat_v(buf + n, sizeof(buf) - 1 - n, s);
+	report_out(buf, n);
 }
 
 /* errno byte, text, NUL: the errors that module syscalls, module init functions and file
