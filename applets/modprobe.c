@@ -66,6 +66,7 @@ static const unsigned short flag_bits[] = {
 /* MODPROBE_OPTIONS, as the install and remove commands' modprobe calls should see it:
  * the caller's, with our -C, -q, -v and -s added, as kmod passes them on. */
 static char env_opts[4096]; /* "MODPROBE_OPTIONS=..." */
+extern char **environ;
 
 static void env_add(const char *opt, const char *arg)
 {
@@ -80,13 +81,17 @@ static void env_add(const char *opt, const char *arg)
 static char **env_argv(char **argv)
 {
 	static char words[4096], *nargv[1024];
-	const char *e = getenv("MODPROBE_OPTIONS");
-	char *w = words, q = 0;
+	char *w = words, q = 0, **v = environ;
+	const char *e;
 	int n = 1, inword = 0;
 
-	if (!e || !*e)
+	/* getenv, without libc's for one call: env_opts is "MODPROBE_OPTIONS=" */
+	while (*v && strncmp(*v, env_opts, 17))
+		v++;
+	if (!*v || !(*v)[17])
 		return argv;
-	cat(env_opts, sizeof(env_opts), "MODPROBE_OPTIONS=", e);
+	cat(env_opts, sizeof(env_opts), *v);
+	e = *v + 17;
 	nargv[0] = argv[0];
 	for (; *e && w < words + sizeof(words) - 2 && n < 1000; e++) {
 		if (!q && *e == ' ') {
@@ -164,7 +169,6 @@ static int run_command(struct run *r, struct mod *m, const char *type, const cha
 	if (pid == 0) {
 		char env[300];
 		const char *argv[] = {"/bin/sh", "-c", line, 0};
-		extern char **environ;
 		char **e, *envp[256];
 		int k = 0;
 
