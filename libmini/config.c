@@ -261,12 +261,7 @@ struct file {
 
 static const char *file_key(const struct file *f)
 {
-	const char *b;
-
-	if (f->dir)
-		return f->name;
-	b = strrchr(f->name, '/');
-	return b ? b + 1 : f->name;
+	return f->dir ? f->name : path_base(f->name);
 }
 
 /* Inserts a file in name order unless the name is taken. Returns the new count. */

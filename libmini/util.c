@@ -380,12 +380,21 @@ void unmap(void *p, size_t len)
 		sys_munmap(p, len);
 }
 
+const char *path_base(const char *path)
+{
+	const char *b = path;
+
+	for (; *path; path++)
+		if (*path == '/')
+			b = path + 1;
+	return b;
+}
+
 char *modname_normalize(char *dst, const char *src)
 {
-	const char *b = strrchr(src, '/');
 	char *d = dst;
 
-	for (src = b ? b + 1 : src; *src && *src != '.'; src++)
+	for (src = path_base(src); *src && *src != '.'; src++)
 		*d++ = *src == '-' ? '_' : *src;
 	*d = 0;
 	return dst;

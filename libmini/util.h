@@ -97,6 +97,9 @@ void unmap(void *p, size_t len);
 /* map_fd of the file at path, opened and closed around it. Returns 0 or -errno. */
 int map_file(const char *path, char **map, size_t *len);
 
+/* What follows the last '/' of path (strrchr, which would pull in memrchr). */
+const char *path_base(const char *path);
+
 /* Module name from a file name or user input: basename, cut at the first '.',
  * '-' to '_'. dst has room for strlen(src)+1. Returns dst. */
 char *modname_normalize(char *dst, const char *src);
