@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 #ifdef CONFIG_FEATURE_SYSLOG
 #include <sys/socket.h>
-#include <sys/un.h>
 #endif
 
 #include "sys.h"
@@ -145,43 +144,48 @@ int version(void)
 }
 
 #ifdef CONFIG_FEATURE_SYSLOG
-static void send_syslog(const char *msg, size_t len)
+/* The message at buf + 4 (len bytes, its newline last) as a datagram to /dev/log, after
+ * "<11>" (LOG_USER|LOG_ERR) in buf's first 4 bytes. Returns < 0 when there is no log. */
+static long send_syslog(char *buf, size_t len)
 {
-	static const struct sockaddr_un sa = {AF_UNIX, "/dev/log"};
-	char buf[1100] = "<11>"; /* LOG_USER|LOG_ERR */
-	long fd = sys3(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* struct sockaddr_un with room for this path only */
+	static const struct {
+		unsigned short family;
+		char path[9];
+	} sa = {AF_UNIX, "/dev/log"};
+	long fd = sys3(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = fd;
 
-	if (fd < 0 || sys3(SYS_connect, fd, (long)&sa, sizeof(sa)) < 0) {
-		write_all(2, msg, len);
-	} else {
-		memcpy(buf + 4, msg, len);
-		/* without the newline */
-		sys6(SYS_sendto, fd, (long)buf, len + 4 - 1, 0, 0, 0);
-	}
-	if (fd >= 0)
+	if (fd >= 0) {
+		r = sys3(SYS_connect, fd, (long)&sa, sizeof(sa));
+		if (r >= 0) {
+			memcpy(buf, "<11>", 4);
+			/* without the newline */
+			sys6(SYS_sendto, fd, (long)buf, len + 4 - 1, 0, 0, 0);
+		}
 		sys_close(fd);
+	}
+	return r;
 }
 #endif
 
-/* buf (n bytes, room for one more) and a newline to stderr, or to syslog with -s */
+/* The message at buf + 4 (n bytes, room for one more) and a newline to stderr, or to
+ * syslog with -s. */
 static void report_out(char *buf, size_t n)
 {
-	buf[n++] = '\n';
+	buf[4 + n++] = '\n';
 #ifdef CONFIG_FEATURE_SYSLOG
-	if (log_syslog) {
-		send_syslog(buf, n);
+	if (log_syslog && send_syslog(buf, n) >= 0)
 		return;
-	}
 #endif
-	write_all(2, buf, n);
+	write_all(2, buf + 4, n);
 }
 
 static void report_ap(const char *level, const char *first, va_list ap)
 {
-	char buf[1024];
-	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level, first);
+	char buf[4 + 1024];
+	size_t n = cat(buf + 4, sizeof(buf) - 5, applet_name, level, first);
 
-	n += cat_ap(buf + n, sizeof(buf) - 1 - n, ap);
+	n += cat_ap(buf + 4 + n, sizeof(buf) - 5 - n, ap);
 	report_out(buf, n);
 }
 
@@ -207,10 +211,10 @@ void report_va(const char *level, ...)
 
 void report_v(const char *level, const char *const *s)
 {
-	char buf[1024];
-	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level);
+	char buf[4 + 1024];
+	size_t n = cat(buf + 4, sizeof(buf) - 5, applet_name, level);
 
-	n += cat_v(buf + n, sizeof(buf) - 1 - n, s);
+	n += cat_v(buf + 4 + n, sizeof(buf) - 5 - n, s);
 	report_out(buf, n);
 }
 
