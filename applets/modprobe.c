@@ -157,10 +157,7 @@ static int run_command(struct run *r, struct mod *m, const char *type, const cha
 		}
 	line[n] = 0;
 	if (*type == 'r' && r->opt & (O_SHOW | O_VERBOSE)) {
-		out_pad(&r->out, type, 0);
-		out_pad(&r->out, " ", 0);
-		out_pad(&r->out, line, 0);
-		out_write(&r->out, "\n", 1);
+		out_cat(&r->out, type, " ", line, "\n");
 		out_flush(&r->out);
 	}
 	if (r->opt & O_DRY)
@@ -199,17 +196,6 @@ static __attribute__((unused)) int not_built(const char *opt, const char *sym)
 {
 	error(opt, ": not in this build (CONFIG_FEATURE_MODPROBE_", sym, ")");
 	return 1;
-}
-
-static void show(struct run *r, const char *what, const char *arg, const char *opts)
-{
-	out_pad(&r->out, what, 0);
-	out_pad(&r->out, arg, 0);
-	if (opts) {
-		out_write(&r->out, " ", 1);
-		out_pad(&r->out, opts, 0);
-	}
-	out_write(&r->out, "\n", 1);
 }
 
 static int insert_one(struct run *r, struct mod *m, const char *opts)
@@ -304,7 +290,7 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 		}
 		if (cmd && !(d->flags & MOD_IGNORECMD)) {
 			if (show_) {
-				show(r, "install ", cmd, opts);
+				out_cat(&r->out, "install ", cmd, " ", opts, "\n");
 				out_flush(&r->out);
 			}
 #ifdef CONFIG_FEATURE_MODPROBE_COMMANDS
@@ -314,10 +300,10 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 		}
 		if (show_) {
 			if (moddb_path(&r->db, d, path, sizeof(path)))
-				show(r, "insmod ", path, opts);
+				out_cat(&r->out, "insmod ", path, " ", opts, "\n");
 			else if (d->flags & MOD_BUILTIN ||
 				 kernel_module_state(d->name) == MODULE_BUILTIN)
-				show(r, "builtin ", d->name, 0);
+				out_cat(&r->out, "builtin ", d->name, "\n");
 			out_flush(&r->out);
 		}
 		if (!(r->opt & O_DRY))
@@ -342,7 +328,7 @@ static int remove_one(struct run *r, struct mod *m)
 	int err;
 
 	if (r->opt & (O_SHOW | O_VERBOSE)) {
-		show(r, "rmmod ", m->name, 0);
+		out_cat(&r->out, "rmmod ", m->name, "\n");
 		out_flush(&r->out);
 	}
 	if (r->opt & O_DRY)
@@ -520,9 +506,7 @@ static int show_modversions(struct run *r, const char *file)
 					num[d++] = c;
 			}
 			num[d] = 0;
-			out_pad(&r->out, "0x", 0);
-			out_pad(&r->out, num, 0);
-			out_write(&r->out, "\t", 1);
+			out_cat(&r->out, "0x", num, "\t");
 			out_write(&r->out, v + w, strnlen(v + w, 64 - w));
 			out_write(&r->out, "\n", 1);
 		}
@@ -538,11 +522,7 @@ static int dump_index(void *ctx, const char *key, const char *value, unsigned pr
 	struct outbuf *o = ctx;
 
 	(void)prio;
-	out_pad(o, "alias ", 0);
-	out_pad(o, key, 0);
-	out_write(o, " ", 1);
-	out_pad(o, value, 0);
-	out_write(o, "\n", 1);
+	out_cat(o, "alias ", key, " ", value, "\n");
 	return 0;
 }
 

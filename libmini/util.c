@@ -115,6 +115,17 @@ void out_write(struct outbuf *o, const void *p, size_t len)
 	o->n += len;
 }
 
+void out_cat_va(struct outbuf *o, ...)
+{
+	const char *s;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((s = va_arg(ap, const char *)))
+		out_write(o, s, strlen(s));
+	va_end(ap);
+}
+
 void out_pad(struct outbuf *o, const char *s, int width)
 {
 	size_t len = strlen(s);

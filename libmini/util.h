@@ -58,6 +58,9 @@ void out_write(struct outbuf *o, const void *p, size_t len);
 /* s right-aligned in width columns, or left-aligned in -width. */
 void out_pad(struct outbuf *o, const char *s, int width);
 void out_flush(struct outbuf *o);
+/* The strings one after the other. */
+void out_cat_va(struct outbuf *o, ...) VA_STRS;
+#define out_cat(o, ...) out_cat_va(o, __VA_ARGS__, (char *)0)
 
 /* Prints an applet's usage text: to stdout with code 0 (--help), else to stderr.
  * Returns code, the exit status. */
