@@ -18,9 +18,7 @@ int lsmod_main(int argc, char **argv)
 
 	(void)argc;
 	while ((c = opt_next(&o)))
-		return c == 'h'	  ? usage(usage_text, 0)
-		       : c == 'V' ? version()
-				  : usage(usage_text, 1);
+		return opt_other(c, usage_text);
 	if (argv[o.ind])
 		return usage(usage_text, 1);
 	c = kernel_modules_map(&p, &len);

@@ -613,12 +613,8 @@ int modprobe_main(int argc, char **argv)
 			log_syslog = 1;
 #endif
 			break;
-		case 'V':
-			return version();
-		case 'h':
-			return usage(usage_text, 0);
 		default:
-			return usage(usage_text, 1);
+			return opt_other(c, usage_text);
 		}
 	}
 	fatal_level = r.opt & O_QUIET ? 0 : r.opt & O_ALL ? ": WARNING: " : ": FATAL: ";

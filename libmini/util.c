@@ -154,6 +154,11 @@ int version(void)
 	return 0;
 }
 
+int opt_other(int c, const char *text)
+{
+	return c == 'V' ? version() : usage(text, c != 'h');
+}
+
 #ifdef CONFIG_FEATURE_SYSLOG
 /* The message at buf + 4 (len bytes, its newline last) as a datagram to /dev/log, after
  * "<11>" (LOG_USER|LOG_ERR) in buf's first 4 bytes. Returns < 0 when there is no log. */

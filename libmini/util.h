@@ -67,6 +67,9 @@ void out_cat_va(struct outbuf *o, ...) VA_STRS;
 int usage(const char *text, int code);
 /* -V, --version. Returns 0. */
 int version(void);
+/* The options an applet leaves to this: -V (version), -h (usage, 0) and anything else
+ * (usage to stderr, 1). Returns the exit status. */
+int opt_other(int c, const char *usage_text);
 /* glibc's text for an errno value (modbox compares its messages with Debian's kmod). */
 const char *errno_text(int err);
 
