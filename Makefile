@@ -18,7 +18,10 @@ endif
 
 CC := musl-gcc
 CFLAGS_OPT ?= -Oz
-CFLAGS := $(CFLAGS_OPT) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -DMODBOX_VERSION='"$(VERSION)"' \
+# Measured on the default build: together 320 bytes less, and no more instructions
+# (modprobe over Debian's 6.12 tree: 0.3-0.5% fewer).
+CFLAGS_SIZE ?= -fno-jump-tables -fno-ipa-modref -fno-if-conversion
+CFLAGS := $(CFLAGS_OPT) $(CFLAGS_SIZE) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -DMODBOX_VERSION='"$(VERSION)"' \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-stack-protector -fno-ident -fno-pie -include $(O)/include/generated/autoconf.h \
 	$(EXTRA_CFLAGS)
@@ -127,6 +130,10 @@ $(O)/obj/libmini/str.o: CFLAGS += -fno-builtin -fno-tree-loop-distribute-pattern
 
 ifeq ($(CONFIG_FEATURE_OWN_START)$(FAKE_KERNEL),y)
 LDFLAGS += -nostartfiles
+else
+# musl's crt1.o alone (-l: finds it in musl's directory): gcc's crtbegin/crtend register
+# frames and TM clones a static musl binary never uses, crti/crtn frame an empty .init.
+LDFLAGS += -nostartfiles -l:crt1.o
 endif
 $(O)/modbox: $(objs) $(libs)
 	$(if $(Q),@echo "  LD      $@")

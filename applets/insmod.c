@@ -28,12 +28,8 @@ int insmod_main(int argc, char **argv)
 		case 's': /* accepted and ignored, as kmod does */
 		case 'p':
 			break;
-		case 'h':
-			return usage(usage_text, 0);
-		case 'V':
-			return version();
 		default:
-			return usage(usage_text, 1);
+			return opt_other(c, usage_text);
 		}
 	file = argv[o.ind];
 	if (!file) {

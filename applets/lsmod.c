@@ -18,9 +18,7 @@ int lsmod_main(int argc, char **argv)
 
 	(void)argc;
 	while ((c = opt_next(&o)))
-		return c == 'h'	  ? usage(usage_text, 0)
-		       : c == 'V' ? version()
-				  : usage(usage_text, 1);
+		return opt_other(c, usage_text);
 	if (argv[o.ind])
 		return usage(usage_text, 1);
 	c = kernel_modules_map(&p, &len);
@@ -37,17 +35,14 @@ int lsmod_main(int argc, char **argv)
 		int perm = kernel_module_holders(&m, ',', holders, sizeof(holders));
 
 		out_pad(&out, m.name, -19);
-		out_write(&out, " ", 1);
+		out_cat(&out, " ");
 		out_pad(&out, m.size, 8);
-		out_write(&out, "  ", 2);
-		out_pad(&out, m.refcnt, 0);
-		if (*holders || perm)
-			out_write(&out, " ", 1);
-		out_pad(&out, holders, 0);
 		/* beyond kmod: a module without an exit function says so, as /proc does */
-		if (perm)
-			out_pad(&out, *holders ? ",[permanent]" : "[permanent]", 0);
-		out_write(&out, "\n", 1);
+		out_cat(&out, "  ", m.refcnt, *holders || perm ? " " : "", holders,
+			!perm	   ? ""
+			: *holders ? ",[permanent]"
+				   : "[permanent]",
+			"\n");
 	}
 	out_flush(&out);
 	return 0;

@@ -52,10 +52,9 @@ void modbox_start(long *sp)
 
 int main(int argc, char **argv)
 {
-	const char *name = strrchr(argv[0], '/');
+	const char *name = path_base(argv[0]);
 	size_t i;
 
-	name = name ? name + 1 : argv[0];
 	if (!strncmp(name, "modbox", 6)) {
 		argv++;
 		argc--;

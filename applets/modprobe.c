@@ -66,6 +66,7 @@ static const unsigned short flag_bits[] = {
 /* MODPROBE_OPTIONS, as the install and remove commands' modprobe calls should see it:
  * the caller's, with our -C, -q, -v and -s added, as kmod passes them on. */
 static char env_opts[4096]; /* "MODPROBE_OPTIONS=..." */
+extern char **environ;
 
 static void env_add(const char *opt, const char *arg)
 {
@@ -80,13 +81,17 @@ static void env_add(const char *opt, const char *arg)
 static char **env_argv(char **argv)
 {
 	static char words[4096], *nargv[1024];
-	const char *e = getenv("MODPROBE_OPTIONS");
-	char *w = words, q = 0;
+	char *w = words, q = 0, **v = environ;
+	const char *e;
 	int n = 1, inword = 0;
 
-	if (!e || !*e)
+	/* getenv, without libc's for one call: env_opts is "MODPROBE_OPTIONS=" */
+	while (*v && strncmp(*v, env_opts, 17))
+		v++;
+	if (!*v || !(*v)[17])
 		return argv;
-	cat(env_opts, sizeof(env_opts), "MODPROBE_OPTIONS=", e);
+	cat(env_opts, sizeof(env_opts), *v);
+	e = *v + 17;
 	nargv[0] = argv[0];
 	for (; *e && w < words + sizeof(words) - 2 && n < 1000; e++) {
 		if (!q && *e == ' ') {
@@ -121,13 +126,9 @@ struct run {
 	struct outbuf out;
 };
 
-/* kmod's LOG(): FATAL, or WARNING with -a; -q silences it. */
-static void fatal_v(struct run *r, const char *const *s)
-{
-	if (!(r->opt & O_QUIET))
-		report_v(r->opt & O_ALL ? ": WARNING: " : ": FATAL: ", s);
-}
-#define fatal(r, ...) fatal_v(r, (const char *const[]){__VA_ARGS__, 0})
+/* kmod's LOG(): FATAL, or WARNING with -a; -q silences it (NULL). */
+static const char *fatal_level;
+#define fatal(r, ...) report(fatal_level, __VA_ARGS__)
 
 static int in_kernel(struct mod *m)
 {
@@ -156,10 +157,7 @@ static int run_command(struct run *r, struct mod *m, const char *type, const cha
 		}
 	line[n] = 0;
 	if (*type == 'r' && r->opt & (O_SHOW | O_VERBOSE)) {
-		out_pad(&r->out, type, 0);
-		out_pad(&r->out, " ", 0);
-		out_pad(&r->out, line, 0);
-		out_write(&r->out, "\n", 1);
+		out_cat(&r->out, type, " ", line, "\n");
 		out_flush(&r->out);
 	}
 	if (r->opt & O_DRY)
@@ -168,7 +166,6 @@ static int run_command(struct run *r, struct mod *m, const char *type, const cha
 	if (pid == 0) {
 		char env[300];
 		const char *argv[] = {"/bin/sh", "-c", line, 0};
-		extern char **environ;
 		char **e, *envp[256];
 		int k = 0;
 
@@ -199,17 +196,6 @@ static __attribute__((unused)) int not_built(const char *opt, const char *sym)
 {
 	error(opt, ": not in this build (CONFIG_FEATURE_MODPROBE_", sym, ")");
 	return 1;
-}
-
-static void show(struct run *r, const char *what, const char *arg, const char *opts)
-{
-	out_pad(&r->out, what, 0);
-	out_pad(&r->out, arg, 0);
-	if (opts) {
-		out_write(&r->out, " ", 1);
-		out_pad(&r->out, opts, 0);
-	}
-	out_write(&r->out, "\n", 1);
 }
 
 static int insert_one(struct run *r, struct mod *m, const char *opts)
@@ -304,7 +290,7 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 		}
 		if (cmd && !(d->flags & MOD_IGNORECMD)) {
 			if (show_) {
-				show(r, "install ", cmd, opts);
+				out_cat(&r->out, "install ", cmd, " ", opts, "\n");
 				out_flush(&r->out);
 			}
 #ifdef CONFIG_FEATURE_MODPROBE_COMMANDS
@@ -314,10 +300,10 @@ static int probe(struct run *r, struct mod *m, const char *extra)
 		}
 		if (show_) {
 			if (moddb_path(&r->db, d, path, sizeof(path)))
-				show(r, "insmod ", path, opts);
+				out_cat(&r->out, "insmod ", path, " ", opts, "\n");
 			else if (d->flags & MOD_BUILTIN ||
 				 kernel_module_state(d->name) == MODULE_BUILTIN)
-				show(r, "builtin ", d->name, 0);
+				out_cat(&r->out, "builtin ", d->name, "\n");
 			out_flush(&r->out);
 		}
 		if (!(r->opt & O_DRY))
@@ -342,7 +328,7 @@ static int remove_one(struct run *r, struct mod *m)
 	int err;
 
 	if (r->opt & (O_SHOW | O_VERBOSE)) {
-		show(r, "rmmod ", m->name, 0);
+		out_cat(&r->out, "rmmod ", m->name, "\n");
 		out_flush(&r->out);
 	}
 	if (r->opt & O_DRY)
@@ -520,9 +506,7 @@ static int show_modversions(struct run *r, const char *file)
 					num[d++] = c;
 			}
 			num[d] = 0;
-			out_pad(&r->out, "0x", 0);
-			out_pad(&r->out, num, 0);
-			out_write(&r->out, "\t", 1);
+			out_cat(&r->out, "0x", num, "\t");
 			out_write(&r->out, v + w, strnlen(v + w, 64 - w));
 			out_write(&r->out, "\n", 1);
 		}
@@ -538,11 +522,7 @@ static int dump_index(void *ctx, const char *key, const char *value, unsigned pr
 	struct outbuf *o = ctx;
 
 	(void)prio;
-	out_pad(o, "alias ", 0);
-	out_pad(o, key, 0);
-	out_write(o, " ", 1);
-	out_pad(o, value, 0);
-	out_write(o, "\n", 1);
+	out_cat(o, "alias ", key, " ", value, "\n");
 	return 0;
 }
 
@@ -633,14 +613,11 @@ int modprobe_main(int argc, char **argv)
 			log_syslog = 1;
 #endif
 			break;
-		case 'V':
-			return version();
-		case 'h':
-			return usage(usage_text, 0);
 		default:
-			return usage(usage_text, 1);
+			return opt_other(c, usage_text);
 		}
 	}
+	fatal_level = r.opt & O_QUIET ? 0 : r.opt & O_ALL ? ": WARNING: " : ": FATAL: ";
 	if (!(r.opt & O_CONFIG) && !argv[o.ind]) {
 		error("missing parameters. See -h.");
 		return 1;

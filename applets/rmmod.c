@@ -71,12 +71,8 @@ int rmmod_main(int argc, char **argv)
 			break;
 		case 'w': /* the kernel ignores waiting since 3.13 */
 			break;
-		case 'h':
-			return usage(usage_text, 0);
-		case 'V':
-			return version();
 		default:
-			return usage(usage_text, 1);
+			return opt_other(c, usage_text);
 		}
 	if (!argv[o.ind]) {
 		error("missing module name.");

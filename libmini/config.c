@@ -261,12 +261,7 @@ struct file {
 
 static const char *file_key(const struct file *f)
 {
-	const char *b;
-
-	if (f->dir)
-		return f->name;
-	b = strrchr(f->name, '/');
-	return b ? b + 1 : f->name;
+	return f->dir ? f->name : path_base(f->name);
 }
 
 /* Inserts a file in name order unless the name is taken. Returns the new count. */
@@ -515,11 +510,6 @@ int config_deps_next(struct config_deps *d, const char **word, size_t *len)
 	}
 }
 
-static void out_str(struct outbuf *o, const char *s)
-{
-	out_write(o, s, strlen(s));
-}
-
 /* kmod prints the words from the first pre module to the last one (posts between them
  * included), then "post: " and the same for posts, without a space between the two. */
 static void dump_deps(struct outbuf *o, const struct config_entry *e)
@@ -536,7 +526,7 @@ static void dump_deps(struct outbuf *o, const struct config_entry *e)
 		if (!count)
 			continue;
 		if (want != CONFIG_DEP_WEAK)
-			out_str(o, want == CONFIG_DEP_PRE ? "pre: " : "post: ");
+			out_cat(o, want == CONFIG_DEP_PRE ? "pre: " : "post: ");
 		for (config_deps_init(&d, e);
 		     count && (mode = config_deps_next(&d, &w, &len));) {
 			if (!started && mode != want)
@@ -561,17 +551,12 @@ void config_dump(const struct config *c, struct outbuf *o)
 			e = entries(c) - i - 1;
 			if (e->kind != kind)
 				continue;
-			out_str(o, name);
-			out_write(o, " ", 1);
-			out_str(o, e->key);
-			if (e->val) {
-				out_write(o, " ", 1);
-				if (kind >= CONFIG_SOFTDEP)
-					dump_deps(o, e);
-				else
-					out_str(o, e->val);
-			}
-			out_write(o, "\n", 1);
+			out_cat(o, name, " ", e->key, e->val ? " " : "");
+			if (kind >= CONFIG_SOFTDEP && e->val)
+				dump_deps(o, e);
+			else
+				out_cat(o, e->val ? e->val : "");
+			out_cat(o, "\n");
 		}
 	}
 }

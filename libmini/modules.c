@@ -46,20 +46,26 @@ void moddb_close(struct moddb *db)
 		sys_munmap(db->arena, ARENA);
 }
 
+/* The path of index i in path[4096]; returns its length. */
+static size_t ix_path(struct moddb *db, int i, char *path)
+{
+	const char *f = ix_files;
+
+	while (i--)
+		f += strlen(f) + 1;
+	return cat(path, 4096, db->dir, "/", f);
+}
+
 /* The index, opened on first use; NULL when the file is missing or broken. */
 static struct index *ix(struct moddb *db, int i)
 {
 	char path[4096];
-	const char *f = ix_files;
-	int k;
 
 	if (db->opened & 1 << i)
 		return &db->ix[i];
 	if (db->missing & 1 << i)
 		return 0;
-	for (k = 0; k < i; k++)
-		f += strlen(f) + 1;
-	cat(path, sizeof(path), db->dir, "/", f);
+	ix_path(db, i, path);
 	if (index_open(&db->ix[i], path)) {
 		db->missing |= 1 << i;
 		return 0;
@@ -72,17 +78,11 @@ static struct index *ix(struct moddb *db, int i)
  * once, its newlines turned to NULs. NULL when it is missing as well. */
 static char *text(struct moddb *db, int i)
 {
-	char path[4096];
-	const char *f = ix_files;
-	char *p;
-	int k;
+	char path[4096], *p;
 
 	if (!(db->text_read & 1 << i)) {
 		db->text_read |= 1 << i;
-		for (k = 0; k < i; k++)
-			f += strlen(f) + 1;
-		k = cat(path, sizeof(path), db->dir, "/", f);
-		path[k - 4] = 0; /* without ".bin" */
+		path[ix_path(db, i, path) - 4] = 0; /* without ".bin" */
 		if (!map_file(path, &db->text[i], &db->text_len[i]) && db->text_len[i]) {
 			for (p = db->text[i]; p < db->text[i] + db->text_len[i]; p++)
 				if (*p == '\n')

@@ -36,17 +36,6 @@ char *strchr(const char *s, int c)
 	return (char *)s;
 }
 
-char *strrchr(const char *s, int c)
-{
-	const char *r = 0;
-
-	do
-		if (*s == (char)c)
-			r = s;
-	while (*s++);
-	return (char *)r;
-}
-
 void *memchr(const void *s, int c, size_t n)
 {
 	const unsigned char *p = s;

@@ -4,11 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
 #ifdef CONFIG_FEATURE_SYSLOG
 #include <sys/socket.h>
-#include <sys/un.h>
 #endif
 
 #include "sys.h"
@@ -42,27 +42,58 @@ char *utoa(char *end, unsigned long v)
 	return end;
 }
 
+/* One string into buf at n, cut to what fits before the NUL. Returns the new length. */
+static size_t cat_one(char *buf, size_t n, size_t cap, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > cap - 1 - n)
+		len = cap - 1 - n;
+	memcpy(buf + n, s, len);
+	return n + len;
+}
+
 size_t cat_v(char *buf, size_t cap, const char *const *s)
 {
 	size_t n = 0;
 
-	for (; *s; s++) {
-		size_t len = strlen(*s);
-
-		if (len > cap - 1 - n)
-			len = cap - 1 - n;
-		memcpy(buf + n, *s, len);
-		n += len;
-	}
+	for (; *s; s++)
+		n = cat_one(buf, n, cap, *s);
 	buf[n] = 0;
 	return n;
 }
 
-void put_v(int fd, const char *const *s)
+/* The strings of a variadic call, up to its NULL. */
+static size_t cat_ap(char *buf, size_t cap, va_list ap)
+{
+	const char *s;
+	size_t n = 0;
+
+	while ((s = va_arg(ap, const char *)))
+		n = cat_one(buf, n, cap, s);
+	buf[n] = 0;
+	return n;
+}
+
+size_t cat_va(char *buf, size_t cap, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, cap);
+	n = cat_ap(buf, cap, ap);
+	va_end(ap);
+	return n;
+}
+
+void put_va(int fd, ...)
 {
 	char buf[1024];
+	va_list ap;
 
-	write_all(fd, buf, cat_v(buf, sizeof(buf), s));
+	va_start(ap, fd);
+	write_all(fd, buf, cat_ap(buf, sizeof(buf), ap));
+	va_end(ap);
 }
 
 void out_flush(struct outbuf *o)
@@ -82,6 +113,17 @@ void out_write(struct outbuf *o, const void *p, size_t len)
 	}
 	memcpy(o->buf + o->n, p, len);
 	o->n += len;
+}
+
+void out_cat_va(struct outbuf *o, ...)
+{
+	const char *s;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((s = va_arg(ap, const char *)))
+		out_write(o, s, strlen(s));
+	va_end(ap);
 }
 
 void out_pad(struct outbuf *o, const char *s, int width)
@@ -112,44 +154,84 @@ int version(void)
 	return 0;
 }
 
-#ifdef CONFIG_FEATURE_SYSLOG
-static void send_syslog(const char *msg, size_t len)
+int opt_other(int c, const char *text)
 {
-	static const struct sockaddr_un sa = {AF_UNIX, "/dev/log"};
-	char buf[1100] = "<11>"; /* LOG_USER|LOG_ERR */
-	long fd = sys3(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return c == 'V' ? version() : usage(text, c != 'h');
+}
 
-	if (fd < 0 || sys3(SYS_connect, fd, (long)&sa, sizeof(sa)) < 0) {
-		write_all(2, msg, len);
-	} else {
-		memcpy(buf + 4, msg, len);
-		/* without the newline */
-		sys6(SYS_sendto, fd, (long)buf, len + 4 - 1, 0, 0, 0);
-	}
-	if (fd >= 0)
+#ifdef CONFIG_FEATURE_SYSLOG
+/* The message at buf + 4 (len bytes, its newline last) as a datagram to /dev/log, after
+ * "<11>" (LOG_USER|LOG_ERR) in buf's first 4 bytes. Returns < 0 when there is no log. */
+static long send_syslog(char *buf, size_t len)
+{
+	/* struct sockaddr_un with room for this path only */
+	static const struct {
+		unsigned short family;
+		char path[9];
+	} sa = {AF_UNIX, "/dev/log"};
+	long fd = sys3(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = fd;
+
+	if (fd >= 0) {
+		r = sys3(SYS_connect, fd, (long)&sa, sizeof(sa));
+		if (r >= 0) {
+			memcpy(buf, "<11>", 4);
+			/* without the newline */
+			sys6(SYS_sendto, fd, (long)buf, len + 4 - 1, 0, 0, 0);
+		}
 		sys_close(fd);
+	}
+	return r;
 }
 #endif
 
-void error_v(const char *const *s)
+/* The message at buf + 4 (n bytes, room for one more) and a newline to stderr, or to
+ * syslog with -s. */
+static void report_out(char *buf, size_t n)
 {
-	report_v(": ERROR: ", s);
+	buf[4 + n++] = '\n';
+#ifdef CONFIG_FEATURE_SYSLOG
+	if (log_syslog && send_syslog(buf, n) >= 0)
+		return;
+#endif
+	write_all(2, buf + 4, n);
+}
+
+static void report_ap(const char *level, const char *first, va_list ap)
+{
+	char buf[4 + 1024];
+	size_t n = cat(buf + 4, sizeof(buf) - 5, applet_name, level, first);
+
+	n += cat_ap(buf + 4 + n, sizeof(buf) - 5 - n, ap);
+	report_out(buf, n);
+}
+
+void error_va(const char *first, ...)
+{
+	va_list ap;
+
+	va_start(ap, first);
+	report_ap(": ERROR: ", first, ap);
+	va_end(ap);
+}
+
+void report_va(const char *level, ...)
+{
+	va_list ap;
+
+	if (!level)
+		return;
+	va_start(ap, level);
+	report_ap(level, va_arg(ap, const char *), ap);
+	va_end(ap);
 }
 
 void report_v(const char *level, const char *const *s)
 {
-	char buf[1024];
-	size_t n = cat(buf, sizeof(buf) - 1, applet_name, level);
+	char buf[4 + 1024];
+	size_t n = cat(buf + 4, sizeof(buf) - 5, applet_name, level);
 
-	n += cat_v(buf + n, sizeof(buf) - 1 - n, s);
-	buf[n++] = '\n';
-#ifdef CONFIG_FEATURE_SYSLOG
-	if (log_syslog) {
-		send_syslog(buf, n);
-		return;
-	}
-#endif
-	write_all(2, buf, n);
+	n += cat_v(buf + 4 + n, sizeof(buf) - 5 - n, s);
+	report_out(buf, n);
 }
 
 /* errno byte, text, NUL: the errors that module syscalls, module init functions and file
@@ -318,12 +400,21 @@ void unmap(void *p, size_t len)
 		sys_munmap(p, len);
 }
 
+const char *path_base(const char *path)
+{
+	const char *b = path;
+
+	for (; *path; path++)
+		if (*path == '/')
+			b = path + 1;
+	return b;
+}
+
 char *modname_normalize(char *dst, const char *src)
 {
-	const char *b = strrchr(src, '/');
 	char *d = dst;
 
-	for (src = b ? b + 1 : src; *src && *src != '.'; src++)
+	for (src = path_base(src); *src && *src != '.'; src++)
 		*d++ = *src == '-' ? '_' : *src;
 	*d = 0;
 	return dst;
