@@ -17,7 +17,7 @@
 #include "../libmini/util.h"
 
 static const char usage_text[] =
-	"Usage: coldplug [-nqv] [-j N] [-t MS] [-d ROOT] [-S VERSION] [DIR]\n" HELP(
+	"Usage: coldplug [-nqv] [-j N] [-t MS] [-C CONFIG] [-d ROOT] [-S VERSION] [DIR]\n" HELP(
 		"Load the modules of the devices under DIR (/sys/devices) and of those that appear\n"
 		"meanwhile, with modprobe's aliases, blacklist and options, N loads at once (default:\n"
 		"one per CPU), until nothing loads and no device comes for MS ms (default 250).\n"
@@ -255,8 +255,8 @@ static int cpus(void)
 int coldplug_main(int argc, char **argv)
 {
 	static char dir[4096];
-	struct opts o = {argv, 1, "nqvj:t:d:S:Vh", OPT_LONGS(""), 0, 0};
-	const char *root = 0, *kver = 0, *sys = "/sys/devices", *a;
+	struct opts o = {argv, 1, "nqvj:t:C:d:S:Vh", OPT_LONGS(""), 0, 0};
+	const char *root = 0, *kver = 0, *sys = "/sys/devices", *a, *conf[2] = {0};
 	struct pollfd fds[2] = {{-1, POLLIN, 0}, {-1, POLLIN, 0}};
 	unsigned long sigchld = 1 << 16;
 	long t0 = now_ms(), last, t;
@@ -283,6 +283,9 @@ int coldplug_main(int argc, char **argv)
 		case 't':
 			quiet = strtoul(o.arg, 0, 10);
 			break;
+		case 'C':
+			conf[0] = o.arg;
+			break;
 		case 'd':
 			root = o.arg;
 			break;
@@ -306,7 +309,8 @@ int coldplug_main(int argc, char **argv)
 		kver = u.release;
 	}
 	cat(dir, sizeof(dir), root ? root : "", "/lib/modules/", kver);
-	if (config_load(&c.cfg, 0, dir) || moddb_open(&c.db, dir, &c.cfg)) {
+	if (config_load(&c.cfg, conf[0] ? conf : 0, dir) ||
+	    moddb_open(&c.db, dir, &c.cfg)) {
 		error("out of memory");
 		return 1;
 	}

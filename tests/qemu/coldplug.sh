@@ -9,8 +9,9 @@
 # Usage: tests/qemu/coldplug.sh MODBOX_BINARY     (make check runs it)
 #
 # Prints "ok - coldplug: CASE" / "not ok - ..." and "# ..." notes; exits 0 iff all passed.
-# MODBOX_QEMU_TIMEOUT (default 120 s) bounds each boot. The logs of the last run are in
-# $cache/qemu/logs/coldplug-*. bench/coldplug.sh reuses the functions below.
+# MODBOX_QEMU_TIMEOUT (default 300 s: TCG on a busy host) bounds each boot. The logs of
+# the last run are in $cache/qemu/logs/coldplug-*. bench/coldplug.sh reuses the functions
+# below.
 set -u
 top=${top:-$(cd "$(dirname "$0")/../.." && pwd)}
 here=$top/tests/qemu
@@ -43,7 +44,7 @@ cp_image() {
 		rm -rf "$tree"
 		mkdir -p "$tree/lib/modules/$rel"
 		# modules.dep lists every dependency of a module, deep ones too
-		# shellcheck disable=SC2086 # the list is words
+		# shellcheck disable=SC2046 # the list is words
 		(cd "$md" && find $(for d in $cp_dirs; do echo "kernel/$d"; done) -name '*.ko*') |
 			awk 'NR == FNR { want[$0] = 1; next }
 			{ k = substr($1, 1, length($1) - 1) }
@@ -83,7 +84,7 @@ cp_boot() {
 	full=$("$kernels" full-tree 6.12) && boot=$("$kernels" full-boot 6.12) || return 1
 	frel=$(cat "$full/release")
 	local n='read-zeroes=on,size=1073741824'
-	timeout -k 5 "${MODBOX_QEMU_TIMEOUT:-120}" qemu-system-x86_64 -accel "$(qemu_accel)" \
+	timeout -k 5 "${MODBOX_QEMU_TIMEOUT:-300}" qemu-system-x86_64 -accel "$(qemu_accel)" \
 		-machine q35 -nodefaults -no-user-config -display none -m 1024 -smp "$smp" \
 		-no-reboot -kernel "$boot/boot/vmlinuz-$frel" -initrd "$img" \
 		-append "console=ttyS0 panic=-1 loglevel=4 modbox.mode=$mode${CP_APPEND:+ $CP_APPEND}" \
@@ -144,7 +145,7 @@ cs=$(sed -n 's/^set coldplug //p' "$c")
 ls=$(sed -n 's/^set loop //p' "$l")
 t=coldplug_same_set_as_the_modprobe_loop
 if [ -n "$ls" ] && [ "$cs" = "$ls" ]; then
-	echo "ok - coldplug: $t ($(echo $ls | wc -w) modules)"
+	echo "ok - coldplug: $t ($(wc -w <<<"$ls") modules)"
 else
 	echo "not ok - coldplug: $t"
 	echo "# coldplug only: $(comm -23 <(tr ' ' '\n' <<<"$cs" | sort) <(tr ' ' '\n' <<<"$ls" | sort) | tr '\n' ' ')"

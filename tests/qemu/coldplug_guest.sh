@@ -26,15 +26,15 @@ mods() { cut -d' ' -f1 /proc/modules | sort; }
 # Every modalias the devices show: modalias files and MODALIAS= in uevent files.
 aliases() {
 	{
-		find /sys/devices -name modalias -type f | xargs cat
-		find /sys/devices -name uevent -type f | xargs grep -h '^MODALIAS=' | cut -d= -f2-
+		find /sys/devices -name modalias -type f -exec cat {} +
+		find /sys/devices -name uevent -type f -exec grep -h '^MODALIAS=' {} + | cut -d= -f2-
 	} 2>/dev/null | sort -u
 }
 
 # The rescanning loop (one pass with $1 = 1): modprobe every modalias, until a pass
 # finds no modalias the previous one did not have. Prints the passes it made.
 loop() {
-	prev= passes=0
+	prev='' passes=0
 	while :; do
 		cur=$(aliases)
 		[ "$cur" != "$prev" ] || break
