@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdlib.h>
+#include <stdlib.h> /* abs */
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -241,6 +241,16 @@ static void reap(void)
 			}
 }
 
+/* A decimal number (libc's strtoul would bring 2 KiB of scanner). */
+static int decimal(const char *s)
+{
+	int n = 0;
+
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + *s++ - '0';
+	return n;
+}
+
 static int cpus(void)
 {
 	unsigned long mask[16] = {0};
@@ -248,7 +258,8 @@ static int cpus(void)
 	int k, count = 0;
 
 	for (k = 0; k < n / (long)sizeof(long); k++)
-		count += __builtin_popcountl(mask[k]);
+		for (; mask[k]; mask[k] &= mask[k] - 1)
+			count++;
 	return count ? count : 1;
 }
 
@@ -278,10 +289,10 @@ int coldplug_main(int argc, char **argv)
 			c.verbose = 1;
 			break;
 		case 'j':
-			c.max = strtoul(o.arg, 0, 10);
+			c.max = decimal(o.arg);
 			break;
 		case 't':
-			quiet = strtoul(o.arg, 0, 10);
+			quiet = decimal(o.arg);
 			break;
 		case 'C':
 			conf[0] = o.arg;
