@@ -97,10 +97,11 @@ applets-$(CONFIG_LSMOD) += applets/lsmod.o
 applets-$(CONFIG_MODPROBE) += applets/modprobe.o
 applets-$(CONFIG_MODINFO) += applets/modinfo.o
 applets-$(CONFIG_DEPMOD) += applets/depmod.o
+applets-$(CONFIG_COLDPLUG) += applets/coldplug.o
 # libmini: everything is compiled; --gc-sections drops what no enabled applet calls.
 libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o libmini/str.o \
 	libmini/elf.o libmini/index.o libmini/match.o libmini/config.o libmini/modules.o \
-	libmini/sig.o libmini/indexw.o libmini/unz.o libmini/depmod.o
+	libmini/sig.o libmini/indexw.o libmini/unz.o libmini/depmod.o libmini/uevent.o
 libmini-$(CONFIG_FEATURE_GZIP) += libmini/gzip.o
 libmini-$(CONFIG_FEATURE_XZ) += libmini/xz.o
 libmini-$(CONFIG_FEATURE_ZSTD) += libmini/zstd.o
@@ -139,7 +140,7 @@ $(O)/modbox: $(objs) $(libs)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(objs) $(libs) -o $@
 
-applet-names = $(shell sed -n 's/^CONFIG_\(INSMOD\|RMMOD\|LSMOD\|MODPROBE\|MODINFO\|DEPMOD\)=y/\1/p' \
+applet-names = $(shell sed -n 's/^CONFIG_\(INSMOD\|RMMOD\|LSMOD\|MODPROBE\|MODINFO\|DEPMOD\|COLDPLUG\)=y/\1/p' \
 	$(O)/.config | tr A-Z a-z)
 install: $(O)/modbox
 	install -D -m 0755 $(O)/modbox $(DESTDIR)$(PREFIX)/sbin/modbox

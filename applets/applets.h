@@ -17,3 +17,6 @@ APPLET(modinfo)
 #ifdef CONFIG_DEPMOD
 APPLET(depmod)
 #endif
+#ifdef CONFIG_COLDPLUG
+APPLET(coldplug)
+#endif

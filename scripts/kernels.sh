@@ -6,6 +6,7 @@
 #        scripts/kernels.sh arm64-module
 #        scripts/kernels.sh full-tree 6.1|6.12
 #        scripts/kernels.sh foreign-tree arm64|armhf
+#        scripts/kernels.sh full-boot 6.12
 #
 #   fetch    download and extract the image and headers packages (cached; no output)
 #   root     print the extracted image root (boot/vmlinuz-REL, lib/modules/REL/)
@@ -17,6 +18,8 @@
 #   foreign-tree  the same for Debian's current 6.1 arm64 or 32-bit armhf (armmp)
 #            kernel (about 3,500 modules); REL is in ROOT/release. apt is given the
 #            architecture first (scripts/deps.sh foreign-arch)
+#   full-boot print the directory holding boot/vmlinuz-REL and boot/config-REL of that
+#            full flavour (the kernel the coldplug tests boot, with full-tree's modules)
 #
 # Everything lives under ${MODBOX_CACHE:-$HOME/.cache/modbox}/kernels. The ABI (6.1) and
 # the version (6.12) come from Debian's meta packages, never from this file; a second call
@@ -34,7 +37,7 @@ say() { echo "kernels.sh: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
 usage() {
-	sed -n '5,19s/^# \{0,1\}//p' "$0" >&2
+	sed -n '5,30s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -229,6 +232,33 @@ foreign_tree() {
 	echo "$dir"
 }
 
+# The boot/ of the same package as full_tree's modules (downloaded again: full_tree
+# kept only lib/modules).
+full_boot() {
+	full=$(full_tree "$1")
+	frel=$(cat "$full/release")
+	dir=$cache/full-boot/$frel
+	if [ -e "$dir/.complete" ]; then
+		echo "$dir"
+		return
+	fi
+	pkg=linux-image-$frel-unsigned
+	apt-cache show "$pkg" >/dev/null 2>&1 || pkg=linux-image-$frel
+	tmp=$cache/full-boot/.tmp-$frel.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp/debs"
+	say "fetching the full kernel image: $pkg"
+	(cd "$tmp/debs" && apt-get $apt_opts download "$pkg") >&2 || die "apt-get download $pkg failed"
+	dpkg-deb --fsys-tarfile "$tmp/debs/${pkg}_"*.deb | tar -x -C "$tmp" ./boot
+	rm -rf "$tmp/debs"
+	[ -e "$tmp/boot/vmlinuz-$frel" ] || die "$pkg has no boot/vmlinuz-$frel"
+	echo "$frel" >"$tmp/release"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	touch "$dir/.complete"
+	echo "$dir"
+}
+
 [ $# -ge 1 ] || usage
 mkdir -p "$cache"
 # One fetch at a time: `make -j` may start the unit and QEMU tests together.
@@ -239,6 +269,10 @@ case $1 in
 full-tree)
 	[ $# = 2 ] || usage
 	full_tree "$2"
+	;;
+full-boot)
+	[ $# = 2 ] || usage
+	full_boot "$2"
 	;;
 fetch)
 	[ $# = 2 ] || usage

@@ -104,10 +104,12 @@ demo() {
 	fi
 }
 
+# coldplug is in the full build (configs/full_defconfig), which tests/cli/build.sh makes
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
 	suite demo demo
 	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
 	suite initramfs tests/qemu/initramfs.sh $B/default/modbox
+	suite coldplug tests/qemu/coldplug.sh $B/full/modbox
 fi
 
 pass=$(grep -c '^ok ' "$log")

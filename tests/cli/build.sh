@@ -23,7 +23,12 @@ run size "$B/default/modbox"
 echo "# default: $(sed -n 2p "$T/out" | awk '{print "text " $1 ", data " $2 ", bss " $3}'), file $(stat -c %s "$B/default/modbox")"
 
 build full full_defconfig
-check "build: make full_defconfig && make (every decoder)" rc_is 0
+check "build: make full_defconfig && make (coldplug, every decoder)" rc_is 0
+run "$B/full/modbox" --list
+check "build: the full binary has coldplug, the default one has not" \
+	all 'rc_is 0 && out_has coldplug && ! "$B/default/modbox" --list | grep -q coldplug'
+run "$B/full/modbox" coldplug -h
+check "build: coldplug -h prints its usage" all 'rc_is 0 && out_has "Usage: coldplug"'
 run size "$B/full/modbox"
 echo "# full: $(sed -n 2p "$T/out" | awk '{print "text " $1 ", data " $2 ", bss " $3}'), file $(stat -c %s "$B/full/modbox")"
 

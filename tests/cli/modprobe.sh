@@ -187,4 +187,42 @@ run timeout 10 "$T/bin/modprobe" -C "$T/conf" -d "$T/cyc" -S 9.9 -D x
 check "modprobe: softdeps that name each other end (kmod's order), no hang" \
 	all 'rc_is 0 && [ "$(sed "s|.*/||" "$T/out" | tr "\n" " ")" = "y.ko  x.ko  " ]'
 rm "$T/conf/loop.conf"
+# --- coldplug (same tree, same fake kernel; a hand-made /sys/devices) ------------------
+if "$MB" --list | grep -qx coldplug; then
+	S=$T/sys/devices
+	mkdir -p "$S/pci0000:00/0000:00:03.0/net/tunl0" "$S/pci0000:00/0000:00:04.0" "$T/cpconf"
+	echo 'pci:v00001D0Fd00000053sv00001D0Fsd00000053bc02sc00i00' >"$S/pci0000:00/0000:00:03.0/modalias"
+	printf 'INTERFACE=tunl0\nMODALIAS=rtnl-link-ipip\n' >"$S/pci0000:00/0000:00:03.0/net/tunl0/uevent"
+	echo 'pci:v0000FFFFd0000FFFFsv00000000sd00000000bc00sc00i00' >"$S/pci0000:00/0000:00:04.0/modalias"
+	cpl() { run timeout 20 "$MB" coldplug -t 0 -C "$T/cpconf" -d "$T/tree" -S "$REL" "$@" "$S"; }
+	reset_kernel
+	cpl
+	check "coldplug: loads the modules of every alias, each after its dependencies" \
+		all 'rc_is 0 && err_empty && loaded ipip && loaded pci_pf_stub &&
+		finits | awk "{ for (i = 1; i <= NF; i++) p[\$i] = i }
+			END { exit !(p[\"tunnel4\"] && p[\"ip_tunnel\"] < p[\"ipip\"] &&
+			p[\"tunnel4\"] < p[\"ipip\"]) }"'
+	check "coldplug: one summary line; an alias no module serves is no failure" \
+		all 'out_is "coldplug: 4 loaded, 0 failed, 3 device aliases (1 without a module), $(sed -n "s/.* \([0-9.]* s\)$/\1/p" "$T/out")"'
+	cpl
+	check "coldplug: what is live is not loaded again" all 'rc_is 0 && out_has ": 0 loaded, 0 failed"'
+	reset_kernel
+	echo 'blacklist pci_pf_stub' >"$T/cpconf/b.conf"
+	cpl -v
+	check "coldplug: a module blacklisted is not loaded through its alias; -v shows each load" \
+		all 'rc_is 0 && ! loaded pci_pf_stub && loaded ipip && [ "$(grep -c "^insmod " "$T/out")" = 3 ]'
+	rm "$T/cpconf/b.conf"
+	reset_kernel
+	echo 22 >"$T/root/errno.tunnel4"
+	cpl
+	check "coldplug: a module the kernel refuses: its error, exit 1; what needs it is not tried" \
+		all 'rc_is 1 && err_has "coldplug: ERROR: could not insert '"'"'tunnel4'"'"': Invalid argument" &&
+		! loaded ipip && loaded pci_pf_stub && out_has "1 failed"'
+	reset_kernel
+	cpl -n
+	check "coldplug -n: shows the loads, makes none" \
+		all 'rc_is 0 && [ "$(grep -c "^insmod .*\.ko$" "$T/out")" = 4 ] && [ ! -s "$T/root/proc/modules" ]'
+	unset -f cpl
+fi
+
 exit $failed

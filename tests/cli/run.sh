@@ -22,7 +22,7 @@ reset_kernel
 
 # --- multicall ---------------------------------------------------------------------
 run "$MB" --list
-check "modbox --list names every applet" all 'rc_is 0 && out_is "$(printf "insmod\nrmmod\nlsmod\nmodprobe\nmodinfo\ndepmod")"'
+check "modbox --list names every applet" all 'rc_is 0 && out_is "$(printf "insmod\nrmmod\nlsmod\nmodprobe\nmodinfo\ndepmod\ncoldplug")"'
 run "$T/bin/insmod" --help
 check "dispatch on argv[0]: insmod --help prints usage to stdout" \
 	all 'rc_is 0 && out_has "Usage: insmod" && err_empty'
