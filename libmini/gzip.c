@@ -31,23 +31,6 @@ static void zfree(voidpf opaque, voidpf p)
 	(void)p;
 }
 
-static unsigned crc32_update(unsigned crc, const unsigned char *p, size_t n)
-{
-	static unsigned table[256];
-	unsigned i, k, c;
-
-	if (!table[1])
-		for (i = 0; i < 256; i++) {
-			for (c = i, k = 0; k < 8; k++)
-				c = c >> 1 ^ (c & 1 ? 0xedb88320 : 0);
-			table[i] = c;
-		}
-	crc = ~crc;
-	while (n--)
-		crc = table[(crc ^ *p++) & 255] ^ crc >> 8;
-	return ~crc;
-}
-
 static unsigned le32(const unsigned char *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned)p[3] << 24;
@@ -79,8 +62,7 @@ static long header(const unsigned char *in, size_t n)
 	if (flg & 2) { /* FHCRC: the low half of the header's CRC32 */
 		if (i + 2 > n)
 			return -UNZ_TRUNC;
-		if ((crc32_update(0, in, i) & 0xffff) !=
-		    (unsigned)(in[i] | in[i + 1] << 8))
+		if ((unz_crc32(0, in, i) & 0xffff) != (unsigned)(in[i] | in[i + 1] << 8))
 			return -UNZ_CHECK;
 		i += 2;
 	}
@@ -137,8 +119,8 @@ int unz_gzip(struct unz *u, const unsigned char *in, size_t n)
 			err = UNZ_TRUNC;
 			break;
 		}
-		if (le32(in) != crc32_update(0, (unsigned char *)u->p + start,
-					     u->len - start) ||
+		if (le32(in) !=
+			    unz_crc32(0, (unsigned char *)u->p + start, u->len - start) ||
 		    le32(in + 4) != (unsigned)(u->len - start))
 			err = UNZ_CHECK;
 		in += 8;

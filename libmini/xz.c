@@ -10,41 +10,6 @@ static uint32_t le32(const unsigned char *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Slice-by-8 (8 KiB of tables built on first use): a byte at a time would cost depmod
- * half a second on Debian's tree, the table loads being one long dependency chain. */
-static uint32_t crc32_tab[8][256];
-
-unsigned unz_crc32(unsigned crc, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-	uint32_t c = ~crc, a, b;
-	unsigned i, k;
-
-	if (!crc32_tab[0][1]) {
-		for (i = 0; i < 256; i++) {
-			for (c = i, k = 0; k < 8; k++)
-				c = c >> 1 ^ (0xedb88320 & -(c & 1));
-			crc32_tab[0][i] = c;
-		}
-		for (i = 0; i < 256; i++)
-			for (k = 1; k < 8; k++)
-				crc32_tab[k][i] = crc32_tab[k - 1][i] >> 8 ^
-						  crc32_tab[0][crc32_tab[k - 1][i] & 255];
-		c = ~crc;
-	}
-	for (; n >= 8; n -= 8, p += 8) {
-		a = c ^ le32(p);
-		b = le32(p + 4);
-		c = crc32_tab[7][a & 255] ^ crc32_tab[6][a >> 8 & 255] ^
-		    crc32_tab[5][a >> 16 & 255] ^ crc32_tab[4][a >> 24] ^
-		    crc32_tab[3][b & 255] ^ crc32_tab[2][b >> 8 & 255] ^
-		    crc32_tab[1][b >> 16 & 255] ^ crc32_tab[0][b >> 24];
-	}
-	while (n--)
-		c = c >> 8 ^ crc32_tab[0][(c ^ *p++) & 255];
-	return ~c;
-}
-
 /* CRC64 (xz's default check, rare for modules: the kernel's build uses CRC32) a byte at
  * a time, its table built on first use. */
 static uint64_t crc64(const unsigned char *p, size_t n)

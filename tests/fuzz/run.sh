@@ -54,7 +54,7 @@ rm -f "$O/libmini.a"
 ar rcs "$O/libmini.a" "${objs[@]}"
 for t in $targets; do
 	# shellcheck disable=SC2086
-	clang $cflags -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" "$O/libmini.a" -o "$O/fuzz_$t" ||
+	clang $cflags -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" "$O/libmini.a" -lz -o "$O/fuzz_$t" ||
 		{ echo "not ok - fuzz: fuzz_$t builds"; exit 1; }
 done
 
