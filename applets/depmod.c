@@ -95,15 +95,19 @@ int depmod_main(int argc, char **argv)
 	}
 	depmod_dir(r.dir, base, moddir, r.kver);
 	depmod_dir(r.out_dir, outdir ? outdir : base, moddir, r.kver);
+	if (r.quick && (dry || !depmod_stale(&r)))
+		return 0;
+#ifdef CONFIG_FEATURE_DEPMOD_SYMCHECK
 	if (r.unknown && !kfile) {
 		report_v(": WARNING: ", (const char *const[]){"-e needs -E or -F", 0});
 		r.unknown = 0;
 	}
 	r.versions = r.unknown;
-	if (r.quick && (dry || !depmod_stale(&r)))
-		return 0;
 	if (kfile && depmod_kernel(&r, kfile))
 		return 1;
+#else
+	(void)kfile; /* -e -E -F: accepted, the files are the same */
+#endif
 	confs[nconf] = 0;
 	if (!argv[o.ind] && depmod_search(&r, nconf ? confs : 0))
 		return 1;

@@ -17,6 +17,14 @@
 #include "sys.h"
 #include "unz.h"
 
+/* -e -E -F: symbols nothing exports, CRCs that disagree (only warnings: the files are
+ * the same either way) */
+#ifdef CONFIG_FEATURE_DEPMOD_SYMCHECK
+#define CHECKS 1
+#else
+#define CHECKS 0
+#endif
+
 #ifndef SYS_newfstatat /* 32-bit */
 #define SYS_newfstatat SYS_fstatat64
 #endif
@@ -462,7 +470,7 @@ static int summarize(struct depmod *r, const struct elf *e, struct unz *b)
 			}
 	/* needed: the undefined symbols, then (for -e) the __versions entries none of them
 	 * named, each with its CRC there */
-	if (r->versions && elf_find_section(e, "__versions", &ver, &vsize) > 0 &&
+	if (CHECKS && r->versions && elf_find_section(e, "__versions", &ver, &vsize) > 0 &&
 	    !(vsize % 64))
 		nver = vsize / 64 < 8 * sizeof(seen) ? vsize / 64 : 8 * sizeof(seen);
 	memset(seen, 0, sizeof(seen));
@@ -667,14 +675,14 @@ static void load_deps(struct depmod *r)
 			s = p + (*p == '.'); /* ppc64's .foo is foo */
 			y = *find_sym(r, unprefixed(r, s), &found);
 			if (!found) {
-				if (r->unknown && !weak)
+				if (CHECKS && r->unknown && !weak)
 					report_v(": WARNING: ",
 						 (const char *const[]){
 							 mp, " needs unknown symbol ", p,
 							 0});
 				continue;
 			}
-			if (r->symvers && r->unknown && y->crc != crc && !weak)
+			if (CHECKS && r->symvers && r->unknown && y->crc != crc && !weak)
 				report_v(": WARNING: ",
 					 (const char *const[]){
 						 mp,
@@ -696,6 +704,7 @@ static void load_deps(struct depmod *r)
 	}
 }
 
+#ifdef CONFIG_FEATURE_DEPMOD_SYMCHECK
 /* The kernel's symbols from Module.symvers (-E: "CRC SYMBOL vmlinux ...", with CRCs)
  * or System.map (-F: "ADDRESS TYPE __ksymtab_SYMBOL"), and the symbols the kernel
  * provides to every module. Returns 0, or 1 after saying why the file is unreadable. */
@@ -760,6 +769,7 @@ static int load_kernel(struct depmod *r, const char *file)
 		add_sym(r, 0, "TOC.", 0);
 	return 0;
 }
+#endif
 /* kmod's report: a depth-first search from each module still used, printing the
  * path back to a module seen before. */
 static void report_cycles(struct depmod *r, unsigned *users, unsigned *stack,
@@ -1158,10 +1168,12 @@ int depmod_stale(struct depmod *r)
 	return r->newer;
 }
 
+#ifdef CONFIG_FEATURE_DEPMOD_SYMCHECK
 int depmod_kernel(struct depmod *r, const char *file)
 {
 	return load_kernel(r, file);
 }
+#endif
 
 int depmod_search(struct depmod *r, const char *const *confs)
 {

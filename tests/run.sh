@@ -87,6 +87,7 @@ suite oracle tests/cli/oracle.sh $B/default/modbox
 suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
 suite depmod-oracle tests/cli/depmod_oracle.sh $B/default/modbox
+suite depmod-oracle-full tests/cli/depmod_oracle.sh $B/full/modbox
 # Debian's arm64 and 32-bit armhf trees, read on this host
 for a in arm64 armhf; do
 	suite modinfo-oracle-$a tests/cli/modinfo_oracle.sh $B/default/modbox $a
