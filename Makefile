@@ -71,9 +71,9 @@ endif
 KCONFIG_FILES := Config.in applets/Config.in libmini/Config.in
 KCONF = cd $(O) && srctree=$(SRC) kconfig-conf
 CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savedefconfig oldconfig
-NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench%
+NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench% print-cc
 
-.PHONY: all clean distclean install help deps check demo bench lint $(CONFIG_GOALS)
+.PHONY: all clean distclean install help deps check demo bench lint print-cc $(CONFIG_GOALS)
 # "make defconfig all": configuration goals and the rest in one call run one after the
 # other, each in a make of its own (the build must read the configuration just written).
 config-goals := $(filter $(CONFIG_GOALS),$(MAKECMDGOALS))
@@ -145,13 +145,16 @@ endif
 
 # The toolchain, installed on first use; and one target per output directory.
 ifneq ($(TARGET),)
-need-cross = $(if $(shell command -v $(CROSS_COMPILE)gcc),,$(SRC)/scripts/deps.sh cross &&)
+need-cross = $(if $(shell command -v $(CROSS_COMPILE)gcc),,$(SRC)/scripts/deps.sh cross >&2 &&)
 $(musl-specs-aarch64) $(musl-specs-armhf):
-	$(Q)$(SRC)/scripts/deps.sh cross
+	$(Q)$(SRC)/scripts/deps.sh cross >&2
 $(musl-specs-riscv64):
 	$(Q)$(need-cross) MODBOX_CACHE=$(MODBOX_CACHE) $(SRC)/scripts/musl.sh riscv64 >/dev/null
 toolchain := $(MUSL_SPECS)
 endif
+# print-cc: the compiler command (with its musl), for the tests' cross-built unit tests
+print-cc: | $(toolchain)
+	@echo "$(CC)"
 built-for := $(shell cat $(O)/obj/.target 2>/dev/null)
 ifneq ($(built-for),)
 ifneq ($(built-for),$(or $(TARGET),native))
@@ -184,7 +187,7 @@ install: $(O)/modbox
 
 # --- tests and demo ---------------------------------------------------------------------
 check:
-	$(Q)$(SRC)/scripts/deps.sh qemu
+	$(Q)$(SRC)/scripts/deps.sh qemu cross-qemu
 	$(Q)$(SRC)/tests/run.sh
 
 bench: $(O)/modbox
