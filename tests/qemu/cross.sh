@@ -102,7 +102,7 @@ d=$work/root
 mkdir -p "$d/bin" "$d/sbin" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc" "$d/lib/foreign"
 cp "$bb" "$d/bin/busybox"
 for a in sh mount umount cat ls grep sed awk cut tr head wc sort cmp cp rm mkdir readlink \
-	basename echo timeout sync poweroff find printf; do
+	basename echo timeout sync poweroff find printf uname tail dmesg; do
 	ln -sf busybox "$d/bin/$a"
 done
 cp "$modbox" "$d/bin/modbox"
