@@ -38,6 +38,24 @@ static void list(int fd, int header)
 #if defined(__x86_64__)
 __asm__(".text\n.global _start\n_start:\n\txor %ebp, %ebp\n\tmov %rsp, %rdi\n"
 	"\tand $-16, %rsp\n\tcall modbox_start\n\thlt\n");
+#elif defined(__aarch64__)
+/* The kernel leaves sp 16-byte aligned, as the ABI wants it (so on arm and riscv). */
+__asm__(".text\n.global _start\n.type _start, %function\n_start:\n"
+	"\tmov x0, sp\n\tbl modbox_start\n");
+#elif defined(__arm__)
+/* In the instruction set the rest is compiled for (Thumb-2 on Debian's armhf). */
+#ifdef __thumb__
+#define START_MODE ".thumb\n.thumb_func\n"
+#else
+#define START_MODE ".arm\n"
+#endif
+__asm__(".text\n.global _start\n.type _start, %function\n" START_MODE "_start:\n"
+	"\tmov r0, sp\n\tbl modbox_start\n");
+#elif defined(__riscv) && __riscv_xlen == 64
+/* gp first: the linker relaxes accesses near __global_pointer$ into gp-relative ones. */
+__asm__(".text\n.global _start\n.type _start, %function\n_start:\n"
+	"\t.option push\n\t.option norelax\n\tlla gp, __global_pointer$\n\t.option pop\n"
+	"\tmv a0, sp\n\tcall modbox_start\n");
 #else
 #error "FEATURE_OWN_START: no start code for this architecture yet"
 #endif

@@ -10,7 +10,7 @@ command -v valgrind >/dev/null || { echo "bench: valgrind is needed" >&2; exit 1
 	echo "$(date -u +%Y-%m-%d), $(uname -m), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)."
 	echo "Made by \`make bench\` (bench/run.sh); the numbers in the README come from here."
 	echo
-	echo "## Size (x86_64)"
+	echo "## Size (x86_64, then the cross targets)"
 	echo
 	"$top/bench/size.sh"
 	echo

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Sizes of modbox's configurations (x86_64 text and file bytes), beside the binaries a
+# Sizes of modbox's configurations (x86_64 text and file bytes, then the same for the
+# cross targets aarch64, armhf and riscv64), beside the binaries a
 # user would otherwise reach for on this machine: Debian's kmod and busybox-static.
 # (Building busybox and toybox with only their module applets, as modbox is built, is the
 # bench issue's work; Debian's busybox-static here carries all its applets.)
@@ -17,6 +18,17 @@ echo "|---|---:|---:|"
 for c in tiny_defconfig defconfig allyesconfig; do
 	make --no-print-directory -s O=$B/$c $c >/dev/null && make --no-print-directory -s O=$B/$c >/dev/null &&
 		row "modbox $c ($("$B/$c/modbox" --list | tr '\n' ' '))" $B/$c/modbox
+done
+# The cross targets (make TARGET=...), stripped like the native build; MODBOX_TARGETS=""
+# leaves them out.
+for t in ${MODBOX_TARGETS-aarch64 armhf riscv64}; do
+	for c in tiny_defconfig defconfig; do
+		[ $c = tiny_defconfig ] || c=${t/aarch64/arm64}_defconfig
+		d=$B/$t-$c
+		make --no-print-directory -s TARGET=$t O=$d $c >/dev/null &&
+			make --no-print-directory -s TARGET=$t O=$d >/dev/null &&
+			row "modbox $c ($t)" $d/modbox
+	done
 done
 for b in /bin/kmod /usr/bin/kmod; do [ -x $b ] && { row "Debian kmod (dynamic, + libkmod)" $b; break; }; done
 for l in /lib/x86_64-linux-gnu/libkmod.so.2 /usr/lib/x86_64-linux-gnu/libkmod.so.2; do

@@ -1,6 +1,8 @@
 /* sys: raw system calls that return -errno, so libmini needs no errno and no libc
  * wrappers (which cost bytes and, without libc's start-up code, could not set errno).
- * Inline for the arches modbox is built for; any other goes through libc's syscall(). */
+ * Inline for the arches modbox is built for (x86_64, aarch64, arm, riscv); any other
+ * goes through libc's syscall(). Arguments are longs: a 64-bit one on a 32-bit arch
+ * (pread64's offset) must be split by the caller, which passes 0 everywhere today. */
 #ifndef MODBOX_SYS_H
 #define MODBOX_SYS_H
 
@@ -29,11 +31,15 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 			 : "rcx", "r11", "memory");
 	return r;
 }
-#elif defined(__aarch64__) || defined(__riscv)
-#ifdef __aarch64__
+#elif defined(__aarch64__) || defined(__riscv) || defined(__arm__)
+#if defined(__aarch64__)
 #define SYS_INSN "svc 0"
 #define SYS_NR "x8"
 #define SYS_A(i) "x" #i
+#elif defined(__arm__) /* EABI; r7 is Thumb's frame pointer, unused at -Oz */
+#define SYS_INSN "svc 0"
+#define SYS_NR "r7"
+#define SYS_A(i) "r" #i
 #else
 #define SYS_INSN "ecall"
 #define SYS_NR "a7"
@@ -63,6 +69,12 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 	return r == -1 ? -errno : r;
 }
 #define sys3(n, a, b, c) sys6(n, a, b, c, 0, 0, 0)
+#endif
+
+/* riscv64 (like every arch added since 2018) has only renameat2; with flags 0 it is
+ * renameat. */
+#if !defined(SYS_renameat) && defined(SYS_renameat2)
+#define SYS_renameat SYS_renameat2
 #endif
 
 #define sys_read(fd, buf, n) sys3(SYS_read, fd, (long)(buf), n)

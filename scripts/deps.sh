@@ -1,7 +1,12 @@
 #!/bin/sh
 # Install the Debian packages modbox needs to build and test: idempotent, non-interactive.
-# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, fuzz, all
+# Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, fuzz,
+#        cross, cross-qemu, all
 #        scripts/deps.sh foreign-arch ARCH   let apt download ARCH's packages (arm64, armhf)
+#   cross       the cross compilers and musl for aarch64, armhf and riscv64 (riscv64's musl
+#               is built from source by scripts/musl.sh) and qemu-user to run them
+#   cross-qemu  cross, plus qemu-system for arm and riscv and what building riscv64's
+#               test kernel from linux-source-6.1 takes
 set -eu
 
 # foreign_arch ARCH: dpkg knows ARCH as a foreign architecture and apt's lists hold its
@@ -43,6 +48,11 @@ pkgs_zlib="dpkg-dev"
 pkgs_qemu="$pkgs_test $pkgs_zlib qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
 # clang with libFuzzer and the sanitizers' runtimes (libclang-rt-dev), zstd for seeds
 pkgs_fuzz="$pkgs_test clang libclang-rt-dev llvm zstd"
+# musl-dev:ARCH brings /usr/lib/TRIPLET-musl/musl-gcc.specs, which the Makefile uses.
+pkgs_cross="$pkgs_build gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu
+	musl-dev:arm64 musl-dev:armhf dpkg-dev qemu-user-static"
+pkgs_cross_qemu="$pkgs_cross $pkgs_test qemu-system-arm qemu-system-misc linux-source-6.1
+	flex bison bc libelf-dev"
 
 want=""
 [ $# -gt 0 ] || set -- build
@@ -53,8 +63,10 @@ for g in "$@"; do
 	zlib) want="$want $pkgs_zlib" ;;
 	qemu) want="$want $pkgs_qemu" ;;
 	fuzz) want="$want $pkgs_fuzz" ;;
-	all) want="$want $pkgs_qemu $pkgs_fuzz" ;;
-	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, fuzz, all)" >&2; exit 1 ;;
+	cross) want="$want $pkgs_cross" ;;
+	cross-qemu) want="$want $pkgs_cross_qemu" ;;
+	all) want="$want $pkgs_qemu $pkgs_fuzz $pkgs_cross_qemu" ;;
+	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, fuzz, cross, cross-qemu, all)" >&2; exit 1 ;;
 	esac
 done
 
@@ -70,6 +82,22 @@ done
 # and musl later. Written once, in a file of its own.
 src=/etc/apt/sources.list.d/modbox-deb-src.list
 need_update=0
+
+# foreign_arch ARCH...: let dpkg and apt take packages of those architectures (for the
+# cross targets' musl-dev:ARCH); does nothing for one already there.
+foreign_arch() {
+	for a in "$@"; do
+		dpkg --print-foreign-architectures | grep -qx "$a" && continue
+		if [ "$(id -u)" != 0 ]; then
+			echo "deps.sh: dpkg does not take $a packages (run as root to add it)" >&2
+			exit 1
+		fi
+		dpkg --add-architecture "$a"
+		echo "deps.sh: added the foreign architecture $a"
+		need_update=1
+	done
+}
+case "$missing " in *":arm64 "* | *":armhf "*) foreign_arch arm64 armhf ;; esac
 if [ "$(id -u)" = 0 ] && { [ ! -e "$src" ] || ! grep -q signed-by "$src"; }; then
 	host=$( (sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources
 		sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}//p' /etc/apt/sources.list) 2>/dev/null |
@@ -93,7 +121,14 @@ apt="apt-get -q -y -o DPkg::Lock::Timeout=600"
 # 'update' may fail for one suite mid-sync; carry on if the install itself works.
 stamp=/var/lib/apt/lists/partial/../.modbox-updated
 if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; then
-	$apt update >/dev/null 2>&1 || echo "deps.sh: apt-get update reported errors; trying the install anyway"
+	# With foreign architectures, one of them can be missing from a suite mid-sync
+	# (bookworm-security for armhf, say): update exits 100, the rest is still usable.
+	if ! out=$($apt update 2>&1); then
+		upd_err=1
+		echo "deps.sh: apt-get update reported errors; trying the install anyway:"
+		echo "$out" | grep -E '^(E|W|Err):' | sed 's/^/deps.sh:   /' | head -n 5
+	fi
 	touch "$stamp" 2>/dev/null || true
 fi
 [ -z "$missing" ] || $apt install --no-install-recommends $missing
+[ -z "${upd_err:-}" ] || echo "deps.sh: the packages installed despite apt-get update's errors"

@@ -2,14 +2,15 @@
 # Build zlib's inflate, static, for one compiler, from Debian's zlib source package:
 # OUT/libz.a and OUT/include/{zlib.h,zconf.h}. Cached: a second run does nothing.
 # Usage: scripts/zlib.sh [CC [OUT]]
-#   CC   the compiler (default musl-gcc; e.g. aarch64-linux-musl-gcc)
+#   CC   the compiler command, words allowed (default musl-gcc; e.g.
+#        "aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs")
 #   OUT  default ${MODBOX_CACHE:-$HOME/.cache/modbox}/zlib/CC's name
 # The source is kept once for all compilers in ${MODBOX_CACHE:-~/.cache/modbox}/zlib/src.
 set -eu
 
 cc=${1:-musl-gcc}
 cache=${MODBOX_CACHE:-$HOME/.cache/modbox}/zlib
-out=${2:-$cache/$(basename "$cc")}
+out=${2:-$cache/$(basename "${cc%% *}")}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 [ -s "$out/libz.a" ] && [ -s "$out/include/zlib.h" ] && [ -s "$out/include/zconf.h" ] && exit 0
@@ -18,7 +19,7 @@ die() {
 	echo "zlib.sh: $*" >&2
 	exit 1
 }
-command -v "$cc" >/dev/null 2>&1 || die "no compiler '$cc'"
+command -v "${cc%% *}" >/dev/null 2>&1 || die "no compiler '${cc%% *}'"
 
 # the unpacked tree under $1, or nothing
 tree() {
@@ -57,12 +58,14 @@ fi
 # and its tables; BUILDFIXED builds the fixed Huffman tables at run time (2 KiB of bss,
 # not rodata); Z_SOLO: no default allocator, so no malloc is linked in (gzip.c has its own).
 ar="ar"
-case $cc in *-gcc) command -v "${cc%gcc}ar" >/dev/null 2>&1 && ar=${cc%gcc}ar ;; esac
+gcc=${cc%% *}
+case $gcc in *-gcc) command -v "${gcc%gcc}ar" >/dev/null 2>&1 && ar=${gcc%gcc}ar ;; esac
 tmp=$out.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp/include"
 for f in inflate inftrees inffast adler32 zutil; do
-	"$cc" -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	# shellcheck disable=SC2086 # $cc may be a command with its options
+	$cc -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 		-fno-unwind-tables -fno-stack-protector -fno-ident -fno-pie \
 		-DZ_SOLO -DNO_GZIP -DBUILDFIXED \
 		-c "$src/$f.c" -o "$tmp/$f.o" || die "compiling $f.c with $cc failed"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The whole suite, as `make check` runs it: unit (host build under ASan/UBSan), build,
-# command-line (fake kernel) and QEMU (real Debian kernels). Every suite prints
+# command-line (fake kernel), the cross targets' builds, unit and command-line suites
+# under qemu-user, and QEMU (real Debian kernels). Every suite prints
 # "ok - NAME" / "not ok - NAME" lines; this counts them and ends with
 # "N passed, N failed".
 set -u
@@ -31,16 +32,37 @@ make --no-print-directory -s O=$B/test allyesconfig >/dev/null &&
 	make --no-print-directory -s O=$B/test FAKE_KERNEL=1 >/dev/null ||
 	echo "not ok - build: the test build (allyesconfig, fake kernel)" | tee -a "$log"
 
+qemu_of() { # qemu_of TARGET: its qemu-user
+	case $1 in
+	armhf) echo qemu-arm-static ;;
+	*) echo "qemu-$1-static" ;;
+	esac
+}
+
+# unit [TARGET]: the unit tests, built with the host's gcc under ASan/UBSan, or for a
+# cross TARGET with its compiler and musl (static, no sanitizers) and run under qemu-user.
 unit() {
-	local t bin args rc=0 cflags
-	mkdir -p $B/unit
+	local t bin args rc=0 cflags cc=gcc run= dir=$B/unit libz=-lz zdir
 	cflags="-g -O1 -Wall -Wextra -D_GNU_SOURCE -DMODBOX_VERSION=\"test\" \
-		-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DMODBOX_FAKE_KERNEL -include $B/test/include/generated/autoconf.h"
+	if [ -n "${1:-}" ]; then
+		dir=$B/$1/unit
+		cc=$(make --no-print-directory -s TARGET="$1" print-cc) || return 1
+		cflags="$cflags -static"
+		run=$(qemu_of "$1")
+		# gzip.c links zlib: built for the target by scripts/zlib.sh
+		zdir=${MODBOX_CACHE:-$HOME/.cache/modbox}/zlib/$1
+		scripts/zlib.sh "$cc" "$zdir" || return 1
+		cflags="$cflags -I$zdir/include"
+		libz=$zdir/libz.a
+	else
+		cflags="$cflags -fsanitize=address,undefined -fno-sanitize-recover=all"
+	fi
+	mkdir -p "$dir"
 	for t in tests/unit/test_*.c; do
-		bin=$B/unit/$(basename "$t" .c)
-		# shellcheck disable=SC2046
-		if ! gcc $cflags -o "$bin" "$t" libmini/*.c tests/fake/fake_kernel.c -lz; then
+		bin=$dir/$(basename "$t" .c)
+		# shellcheck disable=SC2086 # $cc, $cflags and $libz are words
+		if ! $cc $cflags -o "$bin" "$t" libmini/*.c tests/fake/fake_kernel.c $libz; then
 			echo "not ok - unit: $t builds"
 			rc=1
 			continue
@@ -60,7 +82,7 @@ unit() {
 				args=("$full/lib/modules/$(cat "$full/release")")
 			;;
 		esac
-		"$bin" "${args[@]}" || rc=1
+		$run "$bin" "${args[@]}" || rc=1
 	done
 	return $rc
 }
@@ -96,6 +118,18 @@ done
 # Debian's full 6.12 tree: .ko.xz, read by the build with the decoders
 suite modinfo-oracle-6.12 tests/cli/modinfo_oracle.sh $B/full/modbox 6.12
 suite depmod-oracle-6.12 tests/cli/depmod_oracle.sh $B/full/modbox 6.12
+# The cross targets (MODBOX_TARGETS, default all three; empty: none): builds, then the
+# unit and command-line suites under qemu-user.
+cross_cli() { # cross_cli TARGET SCRIPT: a command-line suite on the target's fake-kernel build
+	local mb
+	mb=$(tests/cli/emu.sh "$B/$1/test/modbox" "$B/$1/test/emu") || return 1
+	"$2" "$mb"
+}
+for t in ${MODBOX_TARGETS-aarch64 armhf riscv64}; do
+	suite "build-$t" env BUILD=$B tests/cli/cross.sh "$t"
+	suite "unit-$t" unit "$t"
+	suite "cli-$t" cross_cli "$t" tests/cli/run.sh
+done
 demo() {
 	if tests/qemu/demo.sh $B/default/modbox >"$B/demo.log" 2>&1; then
 		echo "ok - demo: make demo's image loads every module it lists"
@@ -111,6 +145,9 @@ if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
 	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
 	suite initramfs tests/qemu/initramfs.sh $B/default/modbox
 	suite coldplug tests/qemu/coldplug.sh $B/full/modbox
+	for t in ${MODBOX_TARGETS-aarch64 armhf riscv64}; do
+		suite "qemu-$t" tests/qemu/cross.sh "$t" "$B/$t/default/modbox"
+	done
 fi
 
 pass=$(grep -c '^ok ' "$log")

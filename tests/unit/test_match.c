@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 		CHECK(want("[A-z", "[A-z", 1));
 		CHECK(want("[[-", "[[-", 1));
 	}
+#ifdef __GLIBC__
 	CASE("match: table of cases agrees with fnmatch")
 	{
 		static const char *const p[] = {
@@ -266,6 +267,12 @@ int main(int argc, char **argv)
 		CHECK(hits > 40000);
 		CHECK(bad == 0);
 	}
+#else
+	/* The oracle is glibc's fnmatch, kmod's; musl's differs on malformed patterns (a
+	 * trailing backslash, an unterminated bracket), as when cross-built. */
+	printf("ok - match: table of cases agrees with fnmatch # SKIP no glibc\n");
+	printf("ok - match: 400,000 random patterns agree with fnmatch # SKIP no glibc\n");
+#endif
 	if (argc > 1)
 		real_patterns(argv[1]);
 	return unit_failed;
