@@ -73,6 +73,10 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 
 /* riscv64 (like every arch added since 2018) has only renameat2; with flags 0 it is
  * renameat. */
+/* 32-bit ARM's musl names the old clock_gettime, whose timespec is two longs, so */
+#if !defined(SYS_clock_gettime) && defined(SYS_clock_gettime32)
+#define SYS_clock_gettime SYS_clock_gettime32
+#endif
 #if !defined(SYS_renameat) && defined(SYS_renameat2)
 #define SYS_renameat SYS_renameat2
 #endif
