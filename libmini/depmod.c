@@ -470,8 +470,8 @@ static int summarize(struct depmod *r, const struct elf *e, struct unz *b)
 			}
 	/* needed: the undefined symbols, then (for -e) the __versions entries none of them
 	 * named, each with its CRC there */
-	if (CHECKS && r->versions && elf_find_section(e, "__versions", &ver, &vsize) > 0 &&
-	    !(vsize % 64))
+	if (CHECKS && r->versions &&
+	    elf_find_section(e, "__versions", &ver, &vsize) > 0 && !(vsize % 64))
 		nver = vsize / 64 < 8 * sizeof(seen) ? vsize / 64 : 8 * sizeof(seen);
 	memset(seen, 0, sizeof(seen));
 	for (i = 1; i < t.count; i++) {
@@ -1098,10 +1098,8 @@ int depmod_output(struct depmod *r, int mode)
 			continue;
 		}
 		cat(tmp, sizeof(tmp), f, ".", pid);
-		fd = mode == DEPMOD_MEMORY
-			     ? sys3(SYS_memfd_create, (long)f, 1 /* MFD_CLOEXEC */, 0)
-			     : sys6(SYS_openat, dfd, (long)tmp,
-				    O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644, 0, 0);
+		fd = sys6(SYS_openat, dfd, (long)tmp,
+			  O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644, 0, 0);
 		if (fd < 0) {
 			error("could not open ", r->out_dir, "/", tmp, ": ",
 			      errno_text(-fd));
@@ -1114,10 +1112,6 @@ int depmod_output(struct depmod *r, int mode)
 		e = bin ? indexw_write(&w, fd) : 0;
 		out_flush(&r->out);
 		indexw_free(&w);
-		if (mode == DEPMOD_MEMORY) {
-			r->mem[k] = fd;
-			continue;
-		}
 		sys_close(fd);
 		if (!e)
 			e = sys6(SYS_renameat, dfd, (long)tmp, dfd, (long)f, 0, 0);

@@ -1,6 +1,5 @@
 /* depmod: modules.dep and the module indexes of a module tree, byte for byte as kmod's
- * depmod writes them; the depmod applet drives it, and modprobe builds the same files in
- * memory when a tree has none. Warnings and errors are reported as kmod's depmod
+ * depmod writes them; the depmod applet drives it. Warnings and errors are reported as kmod's depmod
  * reports them. */
 #ifndef MODBOX_DEPMOD_H
 #define MODBOX_DEPMOD_H
@@ -57,7 +56,6 @@ struct depmod {
 	const char *kver;
 	size_t dirlen;
 	int verbose, quick, newer, warn, unknown, symvers, versions;
-	int mem[16]; /* DEPMOD_MEMORY: a memfd per file, -1 for none */
 	char prefix;
 	long dep_mtime;
 	unsigned n, gen;
@@ -89,10 +87,10 @@ int depmod_add(struct depmod *r, const char *path);
  * dependency cycle. */
 int depmod_resolve(struct depmod *r);
 /* Writes the files: DEPMOD_FILES into r->out_dir (each through a temporary name),
- * DEPMOD_SHOW the text ones to stdout, DEPMOD_MEMORY into memfds in r->mem. 0 or 1. */
-enum { DEPMOD_FILES, DEPMOD_SHOW, DEPMOD_MEMORY };
+ * DEPMOD_SHOW the text ones to stdout. 0 or 1. */
+enum { DEPMOD_FILES, DEPMOD_SHOW };
 int depmod_output(struct depmod *r, int mode);
-/* The names of the files, in order, NUL-separated; r->mem has one entry per name. */
+/* The names of the files, in order, NUL-separated. */
 extern const char depmod_files[];
 
 #endif

@@ -341,6 +341,7 @@ static int block(struct unz *u, const unsigned char *in, size_t n, size_t *at,
 	size_t i = *at, hs = (in[i] + 1) * 4, end = i + hs - 4, out = u->len, data;
 	unsigned csz = check ? 4 << ((check + 2) / 3 - 1) : 0;
 	uint64_t csize = 0, usize = 0, v;
+	const char *p;
 	int err;
 
 	if (n - i < hs)
@@ -383,8 +384,10 @@ static int block(struct unz *u, const unsigned char *in, size_t n, size_t *at,
 		return UNZ_TRUNC;
 	/* SHA-256 (check 10) is skipped, not verified: it would cost more code than the
 	 * rest of this file, and kernel modules never use it */
-	if ((check == 1 && unz_crc32(0, u->p + out, u->len - out) != le32(in + i)) ||
-	    (check == 4 && crc64((unsigned char *)u->p + out, u->len - out) !=
+	p = u->p ? u->p + out
+		 : u->p; /* an empty block leaves no output, not even a buffer */
+	if ((check == 1 && unz_crc32(0, p, u->len - out) != le32(in + i)) ||
+	    (check == 4 && crc64((unsigned char *)p, u->len - out) !=
 				   (le32(in + i) | (uint64_t)le32(in + i + 4) << 32)))
 		return UNZ_CHECK;
 	*at = i + csz;

@@ -106,7 +106,8 @@ suite modprobe tests/cli/modprobe.sh $B/test/modbox
 suite hostile tests/cli/hostile.sh $B/test/modbox
 suite sanitize tests/sanitize.sh $B/san
 suite oracle tests/cli/oracle.sh $B/default/modbox
-suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/default/modbox
+# -c and --show-modversions are in the full build (full_defconfig), not the default one
+suite modprobe-oracle tests/cli/modprobe_oracle.sh $B/full/modbox
 suite modinfo-oracle tests/cli/modinfo_oracle.sh $B/default/modbox
 suite depmod-oracle tests/cli/depmod_oracle.sh $B/default/modbox
 suite depmod-oracle-full tests/cli/depmod_oracle.sh $B/full/modbox
@@ -142,7 +143,9 @@ demo() {
 # coldplug is in the full build (configs/full_defconfig), which tests/cli/build.sh makes
 if [ -z "${MODBOX_SKIP_QEMU:-}" ]; then
 	suite demo demo
-	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/default/modbox
+	# the full build (kmsg lines, syslog); the default one boots in demo, initramfs and
+	# the cross targets' suites
+	suite qemu env MODBOX_TINY=$B/tiny/modbox tests/qemu/run.sh $B/full/modbox
 	suite initramfs tests/qemu/initramfs.sh $B/default/modbox
 	suite coldplug tests/qemu/coldplug.sh $B/full/modbox
 	for t in ${MODBOX_TARGETS-aarch64 armhf riscv64}; do
