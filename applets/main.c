@@ -63,6 +63,16 @@ int main(int argc, char **argv);
 extern char **__environ;
 void modbox_start(long *sp)
 {
+#if defined(__x86_64__)
+	/* musl's string functions are built with the stack protector, which reads its
+	 * canary at %fs:0x28 on x86_64: a thread pointer to a zeroed block that points to
+	 * itself, as musl's does, is all they need (the other targets keep the canary in
+	 * a global) */
+	static long tp[64];
+
+	tp[0] = (long)tp;
+	sys3(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, (long)tp, 0);
+#endif
 	__environ = (char **)(sp + 2 + sp[0]); /* after argv's NULL */
 	sys_exit(main((int)sp[0], (char **)(sp + 1)));
 }

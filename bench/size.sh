@@ -15,9 +15,17 @@ row() { # row NAME FILE
 }
 echo "| binary | text | file |"
 echo "|---|---:|---:|"
-for c in tiny_defconfig defconfig allyesconfig; do
+for c in tiny_defconfig defconfig full_defconfig allyesconfig; do
 	make --no-print-directory -s O=$B/$c $c >/dev/null && make --no-print-directory -s O=$B/$c >/dev/null &&
 		row "modbox $c ($("$B/$c/modbox" --list | tr '\n' ' '))" $B/$c/modbox
+done
+# What each decoder adds to the default build
+for f in GZIP XZ ZSTD; do
+	d=$B/defconfig+$f
+	mkdir -p "$d"
+	{ cat configs/defconfig; echo "CONFIG_FEATURE_$f=y"; } >"$d/.config"
+	make --no-print-directory -s O="$d" >/dev/null &&
+		row "modbox defconfig + FEATURE_$f" "$d/modbox"
 done
 # The cross targets (make TARGET=...), stripped like the native build; MODBOX_TARGETS=""
 # leaves them out.

@@ -2,8 +2,8 @@
  * modules, then modules.order, modules.builtin, modules.builtin.modinfo and a
  * Module.symvers (or a System.map, when the input's length has bit 1 set), in a
  * temporary tree, through depmod_kernel, depmod_search, depmod_resolve and depmod_output
- * into memfds (DEPMOD_MEMORY, as modprobe uses it) or to stdout (DEPMOD_SHOW, when the
- * input's length is odd). depmod.c never frees its memory (the
+ * into the tree's files (DEPMOD_FILES) or to stdout (DEPMOD_SHOW, when the input's
+ * length is odd). depmod.c never frees its memory (the
  * process ends soon), so this target includes it with its mappings recorded and unmaps
  * them after each run. */
 #include "fuzz.h"
@@ -62,8 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unlink(fuzz_path(path));
 	}
 	memset(&r, 0, sizeof(r));
-	for (k = 0; k < 16; k++)
-		r.mem[k] = -1;
 	r.kver = kver;
 	r.out.fd = 1;
 	depmod_dir(r.dir, fuzz_path(""), "/lib/modules", kver);
@@ -74,11 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 6 && depmod_kernel(&r, path))
 		goto out;
 	if (!depmod_search(&r, confs) && !depmod_resolve(&r))
-		depmod_output(&r, size & 1 ? DEPMOD_SHOW : DEPMOD_MEMORY);
+		depmod_output(&r, size & 1 ? DEPMOD_SHOW : DEPMOD_FILES);
 out:
-	for (k = 0; k < 16; k++)
-		if (r.mem[k] >= 0)
-			close(r.mem[k]);
 	config_free(&r.cfg);
 	while (nmaps--)
 		sys_munmap(maps[nmaps].p, maps[nmaps].len);

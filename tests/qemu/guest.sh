@@ -61,6 +61,7 @@ foreign_kernel_module_forced
 tiny_insmod
 modprobe_chain_in_dep_order
 modprobe_xz_module
+compressed_formats
 modprobe_already_loaded
 modprobe_first_time_loaded
 modprobe_r_keeps_used_dep
@@ -553,6 +554,13 @@ t_modprobe_xz_module() {
 		expect_loaded $MP_XZ
 		rmmod $MP_XZ
 		expect_gone $MP_XZ
+	elif modinfo -F name $MD/$f >/dev/null 2>&1; then
+		note "no /sys/module/compression: modbox decompresses it (a build with FEATURE_XZ)"
+		modprobe $MP_XZ
+		expect_rc 0
+		expect_loaded $MP_XZ
+		rmmod $MP_XZ
+		expect_gone $MP_XZ
 	else
 		note "no /sys/module/compression: this kernel takes no compressed module"
 		modprobe $MP_XZ
@@ -561,6 +569,25 @@ t_modprobe_xz_module() {
 		expect_err "compressed, and the kernel does not decompress this format"
 		expect_gone $MP_XZ
 	fi
+}
+
+# Every format loads: what /sys/module/compression names goes to the kernel
+# (MODULE_INIT_COMPRESSED_FILE), the rest through modbox's own decoders and init_module.
+t_compressed_formats() {
+	comp=$(cat /sys/module/compression 2>/dev/null)
+	note "the kernel decompresses: ${comp:-nothing}"
+	for z in gz xz zst; do
+		[ -e /lib/zmods/kh_zip.ko.$z ] || fail "no /lib/zmods/kh_zip.ko.$z"
+		if ! modinfo -F name /lib/zmods/kh_zip.ko.$z >/dev/null 2>&1; then
+			note "this build has no decoder for .$z: skipped"
+			continue
+		fi
+		insmod /lib/zmods/kh_zip.ko.$z
+		expect_rc 0
+		expect_loaded kh_zip
+		rmmod kh_zip
+		expect_gone kh_zip
+	done
 }
 
 t_modprobe_already_loaded() {

@@ -109,8 +109,12 @@ module_tree() {
 		for f in "$tmp/lib/modules/$rel/kernel"/*/*/"$mp_xz.ko"; do
 			[ ! -e "$f" ] || xz --check=crc32 --lzma2=dict=1MiB "$f" || return 1
 		done
-		mkdir -p "$tmp/lib/modules/$rel/extra" "$tmp/lib/foreign"
+		mkdir -p "$tmp/lib/modules/$rel/extra" "$tmp/lib/foreign" "$tmp/lib/zmods"
 		cp "$mods"/*.ko "$tmp/lib/modules/$rel/extra/"
+		# kh_zip in the three formats, outside the module tree
+		gzip -9c "$mods/kh_zip.ko" >"$tmp/lib/zmods/kh_zip.ko.gz" &&
+			xz --check=crc32 --lzma2=dict=1MiB -c "$mods/kh_zip.ko" >"$tmp/lib/zmods/kh_zip.ko.xz" &&
+			zstd -q -19 -c "$mods/kh_zip.ko" >"$tmp/lib/zmods/kh_zip.ko.zst" || return 1
 		depmod -b "$tmp" "$rel" || return 1
 		grep -qxF "alias $mp_alias_pattern $mp_alias_mod" "$tmp/lib/modules/$rel/modules.alias" ||
 			{ say "no alias $mp_alias_pattern for $mp_alias_mod in $rel's modules.alias"; return 1; }
