@@ -36,7 +36,13 @@ err_empty() { [ ! -s "$T/err" ]; }
 all() { eval "$*"; }
 
 # config_has SYMBOL: the binary under test ($MB) was built with CONFIG_SYMBOL=y
-config_has() { grep -qx "CONFIG_$1=y" "$(dirname "$MB")/.config"; }
+# (a cross target's binary is run through a wrapper in a directory below its build's)
+config_has() {
+	local d
+	d=$(dirname "$MB")
+	[ -e "$d/.config" ] || d=$(dirname "$d")
+	grep -qx "CONFIG_$1=y" "$d/.config"
+}
 
 # reset_kernel: a fresh fake kernel under $T/root (tests/fake/fake_kernel.c), nothing loaded
 reset_kernel() {
