@@ -76,7 +76,7 @@ endif
 KCONFIG_FILES := Config.in applets/Config.in libmini/Config.in
 KCONF = cd $(O) && srctree=$(SRC) kconfig-conf
 CONFIG_GOALS := defconfig %_defconfig menuconfig allnoconfig allyesconfig savedefconfig oldconfig
-NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint bench% fuzz print-cc
+NODEP_GOALS := $(CONFIG_GOALS) clean distclean help deps check% demo% lint fuzz print-cc
 
 .PHONY: all clean distclean install help deps check check-sanitize demo bench lint fuzz print-cc $(CONFIG_GOALS)
 # "make defconfig all": configuration goals and the rest in one call run one after the
