@@ -523,16 +523,20 @@ static int cpus(void)
  * summary in the shared memory. */
 static void read_module(struct depmod *r, unsigned k, struct unz *b)
 {
+	/* kept from module to module: its pages stay mapped, sparing a page fault per 4 KiB
+	 * of every module decompressed (a second of the 6.12 tree's time) */
+	static struct unz u;
 	struct shared *sh = r->sh;
-	struct unz u = {0};
 	char path[4096], *map;
 	size_t len;
 	struct elf e;
 	unsigned off;
-	int err = map_file(full(r, r->arr[k], path), &map, &len);
+	int err = map_file(full(r, r->arr[k], path), &map, &len), z = 0;
 
 	b->len = 0;
 	if (!err && unz_format((unsigned char *)map, len)) {
+		u.len = 0;
+		z = 1;
 		err = unz_any(&u, (unsigned char *)map, len) << 16;
 		unmap(map, len);
 		map = u.p;
@@ -551,9 +555,7 @@ static void read_module(struct depmod *r, unsigned k, struct unz *b)
 			sh->slot[k].off = off;
 		}
 	}
-	if (u.p)
-		unz_free(&u);
-	else
+	if (!z)
 		unmap(map, len);
 	__atomic_store_n(&sh->slot[k].status, err, __ATOMIC_RELEASE);
 }
@@ -563,7 +565,7 @@ static void work(struct depmod *r, struct unz *b)
 	unsigned k;
 
 	while ((k = __atomic_fetch_add(&r->sh->next, 1, __ATOMIC_RELAXED)) < r->n)
-		read_module(r, k, b);
+		read_module(r, r->sh->slot[k].todo, b);
 }
 
 /* Every module's summary, read by one process per CPU. */
@@ -571,7 +573,8 @@ static void read_all(struct depmod *r)
 {
 	size_t size = SHARED_MAX;
 	struct unz b = {0, 0, 0, (size_t)1 << 30};
-	unsigned k, kids = 0, n = cpus();
+	unsigned k, i, kids = 0, n = cpus();
+	int big;
 	long p;
 
 	while (sys_failed(p = sys_mmap(size, PROT_READ | PROT_WRITE,
@@ -585,8 +588,20 @@ static void read_all(struct depmod *r)
 	r->sh = (struct shared *)p;
 	r->sh->size = size;
 	r->sh->used = (sizeof(*r->sh) + r->n * sizeof(struct slot) + 7) & ~7u;
-	for (k = 0; k < r->n; k++)
-		r->sh->slot[k].status = PENDING;
+	/* the modules of 512 KiB and more first, then the others: no reader is left with a
+	 * big one at the end while the others have finished */
+	for (i = 0, big = 1; big >= 0; big--)
+		for (k = 0; k < r->n; k++) {
+			char path[4096];
+			struct stat st;
+
+			r->sh->slot[k].status = PENDING;
+			if (sys6(SYS_newfstatat, -100, (long)full(r, r->arr[k], path),
+				 (long)&st, 0, 0, 0))
+				st.st_size = 0;
+			if ((st.st_size >= 1 << 19) == big)
+				r->sh->slot[i++].todo = k;
+		}
 	for (k = 1; k < n && r->n > 16 * k; k++) {
 		p = sys3(SYS_clone, 17 /* SIGCHLD */, 0, 0);
 		if (!p) {

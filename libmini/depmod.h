@@ -43,6 +43,7 @@ struct sym {
 struct slot {
 	int status; /* PENDING, 0, -errno, -ELF_E*, or UNZ_* << 16 */
 	unsigned off;
+	unsigned todo; /* the module the k-th read takes: the big ones first */
 };
 struct shared {
 	unsigned next; /* the next module to read */
