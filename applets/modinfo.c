@@ -43,7 +43,7 @@ struct run {
 	char parms; /* parm= strings are merged: without -F, or with -F parm */
 	char *map; /* the module file or modules.builtin.modinfo; parms point into it */
 	size_t len;
-	size_t cap; /* of map when it holds a decompressed module, else 0 */
+	int cap; /* map is the decompression buffer, kept for the next file */
 	int nparm;
 	struct parm parm[MAX_PARMS];
 };
@@ -178,13 +178,15 @@ static int from_file(struct run *r, const char *path)
 	if (r->len < 6)
 		return -EINVAL;
 	if (unz_format(m, r->len)) {
-		struct unz u = {0};
+		/* kept from file to file: its pages stay mapped (no page faults for each) */
+		static struct unz u;
 
+		u.len = 0;
 		err = unz_any(&u, m, r->len);
 		unmap(r->map, r->len);
 		r->map = u.p;
 		r->len = u.len;
-		r->cap = u.cap;
+		r->cap = 1;
 		if (err)
 			return -ECOMPRESSED - err;
 		m = (const unsigned char *)r->map;
@@ -263,7 +265,8 @@ static int show(struct run *r, const char *name, const char *path, int builtin)
 		r->nparm = 0;
 	}
 	parms(r);
-	unmap(r->map, r->cap ? r->cap : r->len);
+	if (!r->cap)
+		unmap(r->map, r->len);
 	r->cap = 0;
 	return err;
 }
