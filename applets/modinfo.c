@@ -43,7 +43,7 @@ struct run {
 	char parms; /* parm= strings are merged: without -F, or with -F parm */
 	char *map; /* the module file or modules.builtin.modinfo; parms point into it */
 	size_t len;
-	int cap; /* map is the decompression buffer, kept for the next file */
+	int kept; /* map is the decompression buffer, kept for the next file */
 	int nparm;
 	struct parm parm[MAX_PARMS];
 };
@@ -186,7 +186,7 @@ static int from_file(struct run *r, const char *path)
 		unmap(r->map, r->len);
 		r->map = u.p;
 		r->len = u.len;
-		r->cap = 1;
+		r->kept = 1;
 		if (err)
 			return -ECOMPRESSED - err;
 		m = (const unsigned char *)r->map;
@@ -265,9 +265,9 @@ static int show(struct run *r, const char *name, const char *path, int builtin)
 		r->nparm = 0;
 	}
 	parms(r);
-	if (!r->cap)
+	if (!r->kept)
 		unmap(r->map, r->len);
-	r->cap = 0;
+	r->kept = 0;
 	return err;
 }
 

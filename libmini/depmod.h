@@ -55,7 +55,6 @@ struct shared {
 struct depmod {
 	char dir[4096], out_dir[4096];
 	const char *kver;
-	size_t dirlen;
 	int verbose, quick, newer, warn, unknown, symvers, versions;
 	char prefix;
 	long dep_mtime;
