@@ -60,6 +60,7 @@ static struct {
 static struct job *job_of(struct mod *m, int create)
 {
 	struct mod *k = moddb_get(&c.db, m->name, 0);
+	/* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): a constant */
 	unsigned h = (unsigned long)k / 8 % (2 * JOBS);
 
 	if (!k)
@@ -326,6 +327,10 @@ int coldplug_main(int argc, char **argv)
 		return 1;
 	}
 	config_cmdline(&c.cfg, 0);
+#ifdef CONFIG_FEATURE_MODPROBE_DEPMOD
+	/* before any load: the depmod code's readers are children, and it waits for any */
+	moddb_refresh(&c.db);
+#endif
 	/* listening before the walk: a device that appears meanwhile is seen either way */
 	if (!c.dry) {
 		nl = fds[0].fd = uevent_open();

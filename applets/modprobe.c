@@ -451,6 +451,10 @@ static int do_one(struct run *r, const char *name, const char *extra)
 		return probe(r, m, extra);
 	}
 	n = moddb_lookup(&r->db, name, found, 64);
+#ifdef CONFIG_FEATURE_MODPROBE_DEPMOD
+	if (n <= 0 && moddb_refresh(&r->db) > 0) /* not found: perhaps depmod never ran */
+		n = moddb_lookup(&r->db, name, found, 64);
+#endif
 	if (n <= 0) {
 		if (r->opt & O_REMOVE)
 			fatal(r, "Module ", name, " not found.");

@@ -330,6 +330,7 @@ static void sort_modules(struct depmod *r)
 	struct dmod *m, **pp;
 	int pass;
 
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	r->arr = alloc(r, r->n * sizeof(*r->arr));
 	if (!map_path(r, "modules.order", &map, &len) && len && map[len - 1] != '\n') {
 		error(r->dir, "/modules.order: corrupted line misses '\\n'");
@@ -682,11 +683,12 @@ static void load_deps(struct depmod *r)
 		m->infolen = get32(&p);
 		for (i = 0; i < nexp; i++)
 			p += 4 + strlen(p + 4) + 1;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 		m->deps = alloc(r, nneed * sizeof(*m->deps));
 		mp = full(r, m, path);
 		for (i = 0; i < nneed; i++, p += strlen(p) + 1) {
 			crc = get32(&p);
-			weak = *p++;
+			weak = *p++; /* NOLINT(bugprone-signed-char-misuse): put_sym's 0 or 1 */
 			s = p + (*p == '.'); /* ppc64's .foo is foo */
 			y = *find_sym(r, unprefixed(r, s), &found);
 			if (!found) {
@@ -752,6 +754,7 @@ static int load_kernel(struct depmod *r, const char *file)
 			}
 			if (k < 3 || strcmp(t[2], "vmlinux"))
 				continue;
+			/* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): 0 or 2 */
 			p = t[0] + 2 * (t[0][0] == '0' && (t[0][1] | 32) == 'x');
 			for (crc = 0; (*p >= '0' && *p <= '9') ||
 				      ((*p | 32) >= 'a' && (*p | 32) <= 'f');
@@ -1082,6 +1085,7 @@ static void generate(struct depmod *r, int f, struct indexw *w, struct dmod **li
  * run leaves every file whole; with -n the text files to stdout. */
 int depmod_output(struct depmod *r, int mode)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct dmod **list = alloc(r, (r->n + 1) * sizeof(*list));
 	struct indexw w;
 	const char *f = depmod_files;
@@ -1112,6 +1116,20 @@ int depmod_output(struct depmod *r, int mode)
 				generate(r, k, 0, list);
 			continue;
 		}
+#ifdef CONFIG_FEATURE_MODPROBE_DEPMOD
+		if (mode == DEPMOD_MEMORY) {
+			if (k == F_DEP || k == F_ALIAS || k == F_SYMS) {
+				r->out.fd = sys3(SYS_memfd_create, (long)f,
+						 1 /* CLOEXEC */, 0);
+				r->mem[k == F_DEP ? 0 : k == F_ALIAS ? 1 : 2] = r->out.fd;
+				if (r->out.fd < 0)
+					return 1;
+				generate(r, k, 0, list);
+				out_flush(&r->out);
+			}
+			continue;
+		}
+#endif
 		cat(tmp, sizeof(tmp), f, ".", pid);
 		fd = sys6(SYS_openat, dfd, (long)tmp,
 			  O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644, 0, 0);

@@ -66,6 +66,7 @@ struct depmod {
 	char *free;
 	size_t left;
 	struct outbuf out;
+	int mem[3]; /* DEPMOD_MEMORY: memfds of modules.dep, .alias and .symbols */
 	char line[1 << 16];
 };
 /* Zero r, then set dir (depmod_dir), kver and the options. */
@@ -87,8 +88,9 @@ int depmod_add(struct depmod *r, const char *path);
  * dependency cycle. */
 int depmod_resolve(struct depmod *r);
 /* Writes the files: DEPMOD_FILES into r->out_dir (each through a temporary name),
- * DEPMOD_SHOW the text ones to stdout. 0 or 1. */
-enum { DEPMOD_FILES, DEPMOD_SHOW };
+ * DEPMOD_SHOW the text ones to stdout, DEPMOD_MEMORY modules.dep, .alias and .symbols
+ * into memory files, r->mem (for modprobe on a tree without depmod's files). 0 or 1. */
+enum { DEPMOD_FILES, DEPMOD_SHOW, DEPMOD_MEMORY };
 int depmod_output(struct depmod *r, int mode);
 /* The names of the files, in order, NUL-separated. */
 extern const char depmod_files[];

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
+#include "depmod.h"
 #include "match.h"
 #include "sys.h"
 #include "util.h"
@@ -74,26 +75,72 @@ static struct index *ix(struct moddb *db, int i)
 	return &db->ix[i];
 }
 
+/* Text file i, mapped: its newlines turned to NULs. */
+static void cut_lines(struct moddb *db, int i)
+{
+	char *p;
+
+	if (!db->text_len[i])
+		return;
+	for (p = db->text[i]; p < db->text[i] + db->text_len[i]; p++)
+		if (*p == '\n')
+			*p = 0;
+	/* no zero follows a file of whole pages: cut its unended line */
+	if (!(db->text_len[i] & 4095))
+		p[-1] = 0;
+}
+
 /* The text file beside a missing index (modules.dep for modules.dep.bin, ...), read
  * once, its newlines turned to NULs. NULL when it is missing as well. */
 static char *text(struct moddb *db, int i)
 {
-	char path[4096], *p;
+	char path[4096];
 
 	if (!(db->text_read & 1 << i)) {
 		db->text_read |= 1 << i;
 		path[ix_path(db, i, path) - 4] = 0; /* without ".bin" */
-		if (!map_file(path, &db->text[i], &db->text_len[i]) && db->text_len[i]) {
-			for (p = db->text[i]; p < db->text[i] + db->text_len[i]; p++)
-				if (*p == '\n')
-					*p = 0;
-			/* no zero follows a file of whole pages: cut its unended line */
-			if (!(db->text_len[i] & 4095))
-				p[-1] = 0;
-		}
+		if (!map_file(path, &db->text[i], &db->text_len[i]))
+			cut_lines(db, i);
 	}
 	return db->text[i];
 }
+
+#ifdef CONFIG_FEATURE_MODPROBE_DEPMOD
+int moddb_refresh(struct moddb *db)
+{
+	static struct depmod r;
+	static const unsigned char ixs[] = {IX_DEP, IX_ALIAS, IX_SYMBOLS};
+	size_t n;
+	int k, i;
+
+	if (db->built)
+		return 0;
+	db->built = 1;
+	depmod_dir(r.dir, db->dir, "", "");
+	for (n = strlen(r.dir); n > 1 && r.dir[n - 1] == '/';)
+		r.dir[--n] = 0;
+	memcpy(r.out_dir, r.dir, n + 1);
+	r.kver = strrchr(r.dir, '/') + 1;
+	if (!depmod_stale(&r))
+		return 0;
+	report(": WARNING: ", r.dir, "/modules.dep is missing or older than the modules:",
+	       " reading the modules themselves (run depmod)");
+	if (depmod_search(&r, 0) || depmod_resolve(&r) ||
+	    depmod_output(&r, DEPMOD_MEMORY))
+		return -EIO;
+	for (k = 0; k < 3; k++) {
+		/* the old files stay mapped: modules looked up already point into them */
+		i = ixs[k];
+		db->opened &= ~(1u << i);
+		db->missing |= 1 << i;
+		db->text_read |= 1 << i;
+		if (!map_fd(r.mem[k], &db->text[i], &db->text_len[i]))
+			cut_lines(db, i);
+		sys_close(r.mem[k]);
+	}
+	return 1;
+}
+#endif
 
 /* The line of modules.dep or modules.builtin whose module is name, as the index would
  * give it: 0 and *value, or -ENOENT. */
@@ -244,6 +291,7 @@ static int from_index(struct moddb *db, int i, const char *query, struct mod **o
 		      int cap, unsigned flags)
 {
 	static struct index_value v[MAX_FOUND]; /* not on the stack: callers nest deep */
+	static char key[1024];
 	struct index *x = ix(db, i);
 	int k, n = 0, found = 0;
 	char *p, *end;
@@ -257,8 +305,9 @@ static int from_index(struct moddb *db, int i, const char *query, struct mod **o
 
 			if (!sp)
 				continue;
-			*sp = 0; /* the key alone, for a moment */
-			if (match_glob(p + 6, query))
+			*sp = 0; /* the key alone, for a moment, normalised as the index's */
+			if (!modname_alias_normalize(key, p + 6, sizeof(key)) &&
+			    match_glob(key, query))
 				v[found++].value = sp + 1;
 			*sp = ' ';
 		}

@@ -41,6 +41,7 @@ struct moddb {
 	char *text[5]; /* the text files, when a .bin is missing: lines cut with NULs */
 	size_t text_len[5];
 	unsigned text_read;
+	int built; /* moddb_refresh ran */
 	char *arena;
 	size_t used;
 	struct mod **buckets; /* MODDB_BUCKETS, in the arena: zero pages, no memset */
@@ -50,6 +51,11 @@ struct moddb {
 
 int moddb_open(struct moddb *db, const char *dir, const struct config *cfg);
 void moddb_close(struct moddb *db);
+
+/* When db->dir's modules.dep is missing or older than a module (depmod -A's test), once:
+ * warns, builds modules.dep, .alias and .symbols in memory with the depmod code and uses
+ * them instead of the files. 1 when it did, 0 when the files are fresh, or -errno. */
+int moddb_refresh(struct moddb *db);
 
 /* The modules name (a module name, an alias or "symbol:NAME") stands for, in kmod's
  * order: config aliases, modules.dep, symbols, install/remove commands, modules.alias,

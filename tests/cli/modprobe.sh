@@ -187,6 +187,42 @@ run timeout 10 "$T/bin/modprobe" -C "$T/conf" -d "$T/cyc" -S 9.9 -D x
 check "modprobe: softdeps that name each other end (kmod's order), no hang" \
 	all 'rc_is 0 && [ "$(sed "s|.*/||" "$T/out" | tr "\n" " ")" = "y.ko  x.ko  " ]'
 rm "$T/conf/loop.conf"
+# --- without depmod's files: the depmod code builds them in memory ------------------
+# (FEATURE_MODPROBE_DEPMOD, in the allyesconfig test build). Debian's tree as it comes,
+# without any depmod file; and one whose modules.dep is older than a module.
+mkdir -p "$T/nd/lib/modules" "$T/stale/lib/modules"
+cp -al "$R/lib/modules/$REL" "$T/nd/lib/modules/"
+nowarn="modprobe: WARNING: $T/nd/lib/modules/$REL/modules.dep is missing or older than the modules: reading the modules themselves (run depmod)"
+mpnd() { run "$T/bin/modprobe" -C "$T/conf" -d "$T/nd" -S "$REL" "$@"; }
+reset_kernel
+mpnd ipip
+check "modprobe without modules.dep: loads the module after its dependencies, one warning" \
+	all 'rc_is 0 && err_is "$nowarn" && [ "$(finits)" = "ip_tunnel tunnel4 ipip " ]'
+check "modprobe without modules.dep: nothing is written into the tree" \
+	all '[ -z "$(ls "$T/nd/lib/modules/$REL" | grep -v "^kernel$\|^modules.builtin\|^modules.order$")" ]'
+reset_kernel
+mpnd 'pci:v00001D0Fd00000053sv00001D0Fsd00000053bc02sc00i00'
+check "modprobe without modules.alias: a device alias finds its driver" \
+	all 'rc_is 0 && err_is "$nowarn" && loaded pci_pf_stub'
+reset_kernel
+mpnd symbol:llc_sap_open
+check "modprobe without modules.symbols: symbol:NAME finds the module that exports it" \
+	all 'rc_is 0 && loaded llc'
+mpnd kh_nosuch
+check "modprobe without modules.dep: a module that is not there is still not found" \
+	all 'rc_is 1 && err_has "$nowarn" && err_has "modprobe: FATAL: Module kh_nosuch not found in directory $T/nd/lib/modules/$REL"'
+cp -al "$R/lib/modules/$REL" "$T/stale/lib/modules/"
+SM=$T/stale/lib/modules/$REL
+dummy=$(find "$SM" -name dummy.ko)
+mv "$dummy" "$T/dummy.ko" && "$DEPMOD" -b "$T/stale" "$REL" && cp "$T/dummy.ko" "$dummy" &&
+	touch -d "@$(($(stat -c %Y "$SM/modules.dep") + 60))" "$dummy"
+reset_kernel
+run "$T/bin/modprobe" -C "$T/conf" -d "$T/stale" -S "$REL" dummy
+check "modprobe: a module newer than modules.dep and missing from it is found, one warning" \
+	all 'rc_is 0 && err_is "modprobe: WARNING: $SM/modules.dep is missing or older than the modules: reading the modules themselves (run depmod)" && loaded dummy'
+run "$T/bin/modprobe" -C "$T/conf" -d "$T/tree" -S "$REL" kh_nosuch
+check "modprobe: with fresh depmod files a missing module is kmod's one line, no warning" \
+	all 'rc_is 1 && err_is "modprobe: FATAL: Module kh_nosuch not found in directory $M"'
 # --- coldplug (same tree, same fake kernel; a hand-made /sys/devices) ------------------
 if "$MB" --list | grep -qx coldplug; then
 	S=$T/sys/devices
@@ -224,6 +260,11 @@ if "$MB" --list | grep -qx coldplug; then
 	cpl -n
 	check "coldplug -n: shows the loads, makes none" \
 		all 'rc_is 0 && [ "$(grep -c "^insmod .*\.ko$" "$T/out")" = 4 ] && [ ! -s "$T/root/proc/modules" ]'
+	reset_kernel
+	run timeout 20 "$MB" coldplug -j 1 -t 0 -C "$T/cpconf" -d "$T/nd" -S "$REL" "$S"
+	check "coldplug without depmod's files: one warning, the drivers of the aliases load" \
+		all 'rc_is 0 && err_is "coldplug: WARNING: $T/nd/lib/modules/$REL/modules.dep is missing or older than the modules: reading the modules themselves (run depmod)" &&
+		loaded ipip && loaded pci_pf_stub'
 	unset -f cpl
 fi
 
