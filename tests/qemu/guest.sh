@@ -76,6 +76,9 @@ modprobe_remove_command
 modprobe_softdep_order
 modprobe_r_removes_softdeps
 modprobe_concurrent_slow
+modprobe_twenty_at_once
+modprobe_r_while_dependent_loads
+modprobe_without_depmod_files
 modprobe_not_found
 modprobe_quiet_not_found
 not_root_insmod_eperm
@@ -756,6 +759,126 @@ t_modprobe_concurrent_slow() {
 	modprobe -r kh_slow
 	expect_rc 0
 	expect_gone kh_slow
+}
+
+# Twenty modprobes of one module with dependencies, all at once, as udev's workers or a
+# parallel coldplug start them: every one exits 0 (a module another one is loading is no
+# error), and the kernel ends with each module of the chain loaded exactly once.
+t_modprobe_twenty_at_once() {
+	$MB modprobe -r $MP_SHARER $MP_CHAIN 2>/dev/null
+	names=$(dep_names $MP_CHAIN)
+	for n in $names; do
+		[ -z "$(proc_line $n)" ] || note "$n was still loaded before the twenty started"
+	done
+	pids=
+	i=0
+	while [ $i -lt 20 ]; do
+		$MB modprobe $MP_CHAIN >/tmp/o$i 2>/tmp/e$i &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	i=0
+	nonzero=
+	for p in $pids; do
+		wait $p
+		r=$?
+		[ $r = 0 ] || { nonzero="$nonzero $i:$r"; sed "s/^/#   $i err: /" /tmp/e$i >>$out; }
+		i=$((i + 1))
+	done
+	[ -z "$nonzero" ] || fail "modprobes that did not exit 0 (index:status):$nonzero"
+	for n in $names; do
+		expect_loaded $n
+		[ "$(grep -c "^$n " /proc/modules)" = 1 ] || fail "$n is listed more than once"
+	done
+	expect_holders garp "$MP_CHAIN,"
+	dmesg_new | grep -q 'BUG\|Oops\|WARNING' && fail "the kernel complained: $(dmesg_new | grep -m1 'BUG\|Oops\|WARNING')"
+	modprobe -r $MP_CHAIN
+	expect_rc 0
+	for n in $names; do expect_gone $n; done
+}
+
+# modprobe -r of a module while another modprobe loads a module that needs it. Whatever
+# the order the two take, neither may crash and the end must be consistent: the loader
+# exits 0 only when its module is live with its dependency holding it, and 1 with the
+# kernel's reason otherwise (seen: "Unknown symbol" when the dependency went between the
+# two inserts, "Device or resource busy" for the dependency while it was still going); the remover exits 0 only when the module went, and 1 with
+# "in use" when the importer got there first. Ten rounds, so several orders show.
+t_modprobe_r_while_dependent_loads() {
+	$MB rmmod kh_import kh_export 2>/dev/null
+	round=0
+	tally=
+	while [ $round -lt 10 ]; do
+		modprobe kh_export
+		expect_rc 0
+		$MB modprobe kh_import >/tmp/oa 2>/tmp/ea &
+		pa=$!
+		[ $((round % 2)) = 0 ] || sleep 0.0$round 2>/dev/null
+		$MB modprobe -r kh_export >/tmp/or 2>/tmp/er &
+		pr=$!
+		wait $pa
+		ra=$?
+		wait $pr
+		rr=$?
+		tally="$tally $ra$rr"
+		[ $ra -lt 128 ] && [ $rr -lt 128 ] || fail "round $round: killed by a signal ($ra $rr)"
+		if [ $ra = 0 ]; then
+			expect_loaded kh_import
+			expect_holders kh_export kh_import,
+		elif [ $ra = 1 ]; then
+			[ -z "$(proc_line kh_import)" ] || fail "round $round: modprobe kh_import exited 1 with kh_import loaded"
+			# its own insert refused (the dependency went meanwhile: unknown symbol), or
+			# the dependency's (still going: the kernel says EBUSY)
+			grep -q "could not insert 'kh_\(import\|export\)'" /tmp/ea ||
+				fail "round $round: the loader's failure names neither module: $(cat /tmp/ea)"
+		else
+			fail "round $round: modprobe kh_import exited $ra"
+		fi
+		if [ $rr = 1 ]; then
+			grep -q "in use" /tmp/er || fail "round $round: the remover's failure is not 'in use': $(cat /tmp/er)"
+		elif [ $rr != 0 ]; then
+			fail "round $round: modprobe -r kh_export exited $rr"
+		fi
+		cat /tmp/ea /tmp/er | sed "s/^/#   round $round: /" >>$out
+		$MB rmmod kh_import 2>/dev/null
+		$MB rmmod kh_export 2>/dev/null
+		round=$((round + 1))
+	done
+	note "exit statuses (loader, remover) of each round:$tally"
+	dmesg_new | grep -q 'BUG\|Oops' && fail "the kernel complained: $(dmesg_new | grep -m1 'BUG\|Oops')"
+	expect_gone kh_import
+}
+
+# A tree whose depmod files were deleted: modprobe reads the modules themselves (the
+# depmod code, in memory), says so once, and loads, resolves aliases and removes as with
+# the files; nothing is written into the tree.
+t_modprobe_without_depmod_files() {
+	if [ "${MB_DEPMOD:-0}" != 1 ]; then
+		note "this build has no FEATURE_MODPROBE_DEPMOD"
+		return
+	fi
+	names=$(dep_names $MP_SHARER)
+	$MB modprobe -r $MP_SHARER 2>/dev/null
+	$MB rmmod $MP_ALIAS_MOD 2>/dev/null
+	mkdir -p /tmp/depfiles
+	for f in modules.dep modules.alias modules.symbols; do
+		mv $MD/$f $MD/$f.bin /tmp/depfiles/
+	done
+	w="modprobe: WARNING: $MD/modules.dep is missing or older than the modules: reading the modules themselves (run depmod)"
+	modprobe $MP_SHARER
+	expect_rc 0
+	[ "$e" = "$w" ] || fail "stderr is not the one warning"
+	for n in $names; do expect_loaded $n; done
+	expect_top "$(echo $names)"
+	modprobe $MP_ALIAS
+	expect_rc 0
+	[ "$e" = "$w" ] || fail "stderr is not the one warning (alias)"
+	expect_loaded $MP_ALIAS_MOD
+	modprobe -r $MP_SHARER $MP_ALIAS_MOD
+	expect_rc 0
+	for n in $names $MP_ALIAS_MOD; do expect_gone $n; done
+	left=$(ls $MD | grep '^modules\.\(dep\|alias\|symbols\)')
+	[ -z "$left" ] || fail "files were written into the tree: $left"
+	mv /tmp/depfiles/* $MD/
 }
 
 t_modprobe_not_found() {

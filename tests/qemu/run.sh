@@ -45,6 +45,10 @@ file -L "$modbox" 2>/dev/null | grep -q 'statically linked' ||
 	echo "# warning: $1 is not statically linked; the initramfs has no libc"
 
 tmo=${MODBOX_QEMU_TIMEOUT:-120}
+# whether the binary reads the modules when depmod's files are missing (its .config says)
+mb_depmod=0
+grep -q '^CONFIG_FEATURE_MODPROBE_DEPMOD=y' "$(dirname "$modbox")/.config" 2>/dev/null &&
+	mb_depmod=1
 real_mod=ipip  # a Debian module with two dependencies (tunnel4, ip_tunnel), in both trees
 foreign=dummy  # a dependency-free Debian module, taken from the other kernel
 # For the modprobe cases, Debian's files as they are (.ko.xz on 6.12), in both trees:
@@ -164,6 +168,7 @@ image() {
 		MP_ALIAS_MOD=$mp_alias_mod
 		MP_ALIAS_PATTERN='$mp_alias_pattern'
 		MP_ALIAS=$mp_alias
+		MB_DEPMOD=$mb_depmod
 	EOF
 	# modprobe's configuration; the blacklist case writes its own file.
 	mkdir -p "$d/etc/modprobe.d"
