@@ -81,6 +81,7 @@ modprobe_r_while_dependent_loads
 modprobe_without_depmod_files
 modprobe_not_found
 modprobe_quiet_not_found
+depmod_killed_files_stay_whole
 not_root_insmod_eperm
 not_root_rmmod_eperm
 modules_disabled_insmod_eperm
@@ -893,6 +894,54 @@ t_modprobe_quiet_not_found() {
 	modprobe -q kh_nosuch
 	expect_rc 1
 	[ -z "$o$e" ] || fail "modprobe -q said something"
+}
+
+# depmod killed at moments spread over its run, on the real kernel's tree: every file
+# is then the old version or the new one, never a mix or a torn write; a full run after
+# the kills writes the new ones. The tree gets one module more first, so old and new
+# differ; afterwards Debian's files and the tree are put back.
+t_depmod_killed_files_stay_whole() {
+	files="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
+		modules.symbols modules.symbols.bin modules.builtin.bin modules.builtin.alias.bin
+		modules.devname"
+	mkdir -p /tmp/dk.old
+	for f in $files; do [ ! -e $MD/$f ] || cp $MD/$f /tmp/dk.old/; done
+	cp $KH/kh-dash.ko $MD/extra/kh_dk_copy.ko
+	run $MB depmod -o /tmp/dk.new
+	expect_rc 0
+	N=/tmp/dk.new/lib/modules/$REL
+	cmp -s $N/modules.dep /tmp/dk.old/modules.dep && fail "the new modules.dep is the old one"
+	torn=0
+	mixed=0
+	i=1
+	while [ $i -le 9 ]; do
+		$MB depmod 2>/dev/null &
+		pid=$!
+		sleep 0.0$i
+		kill -9 $pid 2>/dev/null
+		wait $pid
+		olds=0
+		news=0
+		for f in $files; do
+			if cmp -s $MD/$f $N/$f; then
+				news=$((news + 1))
+			elif [ -e /tmp/dk.old/$f ] && cmp -s $MD/$f /tmp/dk.old/$f; then
+				olds=$((olds + 1))
+			else
+				torn=1
+				diag "after a kill at 0.0${i}s: $f is neither the old nor the new one"
+			fi
+		done
+		[ $olds = 0 ] || [ $news = 0 ] || mixed=$((mixed + 1))
+		i=$((i + 1))
+	done
+	note "kills that left some files old and some new: $mixed of 9"
+	[ $torn = 0 ] || fail "a kill left a file that is neither old nor new"
+	run $MB depmod
+	expect_rc 0
+	for f in $files; do cmp -s $MD/$f $N/$f || fail "after the kills, $f is not the new one"; done
+	rm -f $MD/extra/kh_dk_copy.ko $MD/modules.*.[0-9]*
+	for f in $files; do [ ! -e /tmp/dk.old/$f ] || cp /tmp/dk.old/$f $MD/; done
 }
 
 # Without CAP_SYS_MODULE the kernel refuses both calls.
