@@ -213,6 +213,12 @@ applet-names = $(shell sed -n 's/^CONFIG_\(INSMOD\|RMMOD\|LSMOD\|MODPROBE\|MODIN
 install: $(O)/modbox
 	install -D -m 0755 $(O)/modbox $(DESTDIR)$(PREFIX)/sbin/modbox
 	$(Q)for a in $(applet-names); do ln -sf modbox $(DESTDIR)$(PREFIX)/sbin/$$a; done
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(SRC)/man/modbox.8 \
+		$(patsubst %,$(SRC)/man/%.8,$(applet-names))
+	install -D -m 0644 $(SRC)/completion/modbox.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/modbox
+	$(Q)for a in $(applet-names); do \
+		ln -sf modbox $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$a; done
 
 # --- tests and demo ---------------------------------------------------------------------
 check:

@@ -42,7 +42,7 @@ if [ "${1:-}" = foreign-arch ]; then
 fi
 
 pkgs_build="make gcc musl-tools kconfig-frontends-nox file binutils"
-pkgs_test="$pkgs_build kmod xz-utils zstd cpio gzip zlib1g-dev"
+pkgs_test="$pkgs_build kmod xz-utils zstd cpio gzip zlib1g-dev groff-base"
 # zlib: what scripts/zlib.sh needs to fetch and unpack Debian's zlib source
 pkgs_zlib="dpkg-dev"
 pkgs_qemu="$pkgs_test $pkgs_zlib qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"

@@ -104,6 +104,7 @@ suite build env BUILD=$B tests/cli/build.sh
 suite cli tests/cli/run.sh $B/test/modbox
 suite modprobe tests/cli/modprobe.sh $B/test/modbox
 suite hostile tests/cli/hostile.sh $B/test/modbox
+suite man tests/cli/man.sh
 suite sanitize tests/sanitize.sh $B/san
 suite oracle tests/cli/oracle.sh $B/default/modbox
 # -c and --show-modversions are in the full build (full_defconfig), not the default one
