@@ -60,7 +60,7 @@ static struct {
 static struct job *job_of(struct mod *m, int create)
 {
 	struct mod *k = moddb_get(&c.db, m->name, 0);
-	/* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): a constant */
+	/* NOLINTNEXTLINE(bugprone-implicit-widening-*): a constant */
 	unsigned h = (unsigned long)k / 8 % (2 * JOBS);
 
 	if (!k)

@@ -60,7 +60,7 @@ __asm__(".text\n.global _start\n.type _start, %function\n_start:\n"
 #error "FEATURE_OWN_START: no start code for this architecture yet"
 #endif
 int main(int argc, char **argv);
-extern char **__environ;
+extern char **environ;
 void modbox_start(long *sp)
 {
 #if defined(__x86_64__)
@@ -73,7 +73,7 @@ void modbox_start(long *sp)
 	tp[0] = (long)tp;
 	sys3(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, (long)tp, 0);
 #endif
-	__environ = (char **)(sp + 2 + sp[0]); /* after argv's NULL */
+	environ = (char **)(sp + 2 + sp[0]); /* after argv's NULL */
 	sys_exit(main((int)sp[0], (char **)(sp + 1)));
 }
 #endif

@@ -417,7 +417,8 @@ static int put_sym(struct unz *b, unsigned crc, int weak, const char *name, size
 /* The summary of the module in e into b. Returns 0 or -ENOMEM. */
 static int summarize(struct depmod *r, const struct elf *e, struct unz *b)
 {
-	unsigned head[3] = {0, 0, 0}, i, j, shndx, bind, nver = 0, w = e->is64 ? 8 : 4;
+	unsigned head[3] = {0, 0, 0}, i, shndx, bind, w = e->is64 ? 8 : 4;
+	size_t j, nver = 0; /* __versions entries: 64 bytes each */
 	unsigned char seen[2048]; /* the __versions entries named */
 	const unsigned char *sym;
 	const char *s, *ks, *ver = 0;
@@ -688,7 +689,7 @@ static void load_deps(struct depmod *r)
 		mp = full(r, m, path);
 		for (i = 0; i < nneed; i++, p += strlen(p) + 1) {
 			crc = get32(&p);
-			weak = *p++; /* NOLINT(bugprone-signed-char-misuse): put_sym's 0 or 1 */
+			weak = (unsigned char)*p++;
 			s = p + (*p == '.'); /* ppc64's .foo is foo */
 			y = *find_sym(r, unprefixed(r, s), &found);
 			if (!found) {
@@ -754,7 +755,7 @@ static int load_kernel(struct depmod *r, const char *file)
 			}
 			if (k < 3 || strcmp(t[2], "vmlinux"))
 				continue;
-			/* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): 0 or 2 */
+			/* NOLINTNEXTLINE(bugprone-implicit-widening-*): 0 or 2 */
 			p = t[0] + 2 * (t[0][0] == '0' && (t[0][1] | 32) == 'x');
 			for (crc = 0; (*p >= '0' && *p <= '9') ||
 				      ((*p | 32) >= 'a' && (*p | 32) <= 'f');
@@ -835,15 +836,15 @@ static void report_cycles(struct depmod *r, unsigned *users, unsigned *stack,
  * lists are then sorted by it. Returns -1 after reporting cycles. */
 static int order_deps(struct depmod *r)
 {
-	unsigned *users = alloc(r, r->n * 4), *roots, *edges, nroots = 0, sorted = 0;
-	unsigned k, j, total = 0;
+	unsigned *users = alloc(r, r->n * sizeof(*users)), *roots, *edges;
+	unsigned k, j, total = 0, nroots = 0, sorted = 0;
 
 	for (k = 0; k < r->n; k++) {
 		users[k] = r->arr[k]->users;
 		total += r->arr[k]->ndeps;
 	}
-	roots = alloc(r, (r->n + total + 1) * 4);
-	edges = alloc(r, (r->n + 1) * 4);
+	roots = alloc(r, (r->n + total + 1) * sizeof(*roots));
+	edges = alloc(r, (r->n + 1) * sizeof(*edges));
 	for (k = 0; k < r->n; k++)
 		if (!users[k])
 			roots[nroots++] = k;

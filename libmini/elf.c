@@ -49,6 +49,7 @@ uint64_t elf_shdr(const struct elf *e, unsigned i, enum elf_sh_field f)
 	/* ELF32 fields are all 4 bytes; ELF64 widens flags, addr, offset, size, addralign
 	 * and entsize (bits of 0x33c) to 8. */
 	if (!e->is64)
+		/* NOLINTNEXTLINE(bugprone-implicit-widening-*): f < 10 */
 		return get(p + 4 * f, 4, e->msb);
 	return get(p + "\0\4\10\20\30\40\50\54\60\70"[f], 0x33c >> f & 1 ? 8 : 4, e->msb);
 }
@@ -122,8 +123,10 @@ int elf_open(struct elf *e, const void *data, size_t size)
 	e->machine = elf_get(e, p + 18, 2);
 	/* e_shoff is at 32 (ELF32) or 40; e_shentsize, e_shnum, e_shstrndx follow at
 	 * 46 or 58: 12 bytes later in ELF64. */
+	/* NOLINTBEGIN(bugprone-implicit-widening-*): is64 is 0 or 1 */
 	shoff = elf_get(e, p + 32 + 8 * e->is64, 4 + 4 * e->is64);
 	h = p + 12 * e->is64;
+	/* NOLINTEND(bugprone-implicit-widening-*) */
 	if (elf_get(e, h + 46, 2) != (e->is64 ? 64u : 40u))
 		return -ELF_ESHENTSIZE;
 	e->shnum = elf_get(e, h + 48, 2);
@@ -133,6 +136,7 @@ int elf_open(struct elf *e, const void *data, size_t size)
 		return -ELF_EXNUM;
 	if (e->shnum > ELF_MAX_SECTIONS)
 		return -ELF_ESHNUM;
+	/* NOLINTNEXTLINE(bugprone-implicit-widening-*): shnum <= ELF_MAX_SECTIONS */
 	if (shoff > size || e->shnum * (e->is64 ? 64u : 40u) > size - shoff)
 		return -ELF_ESHTAB;
 	if (!shstrndx || shstrndx >= e->shnum)

@@ -84,6 +84,7 @@ static int node_child(const struct index *ix, const struct node *n, unsigned c,
 {
 	if (c < n->first || c > n->last)
 		return -ENOENT;
+	/* NOLINTNEXTLINE(bugprone-implicit-widening-*): c - first < 256 */
 	return node_read(ix, be32(n->child + 4 * (c - n->first)), out);
 }
 

@@ -65,13 +65,11 @@ int match_glob(const char *p, const char *s)
 		if (!*s)
 			return 0; /* every other element needs a byte: taking more cannot help */
 		next = 0;
-		if (*p == '?')
-			next = p + 1;
-		else if (*p == '[')
+		if (*p == '[')
 			next = bracket(p + 1, *s);
 		else if (*p == '\\')
 			next = p[1] && p[1] == *s ? p + 2 : 0;
-		else if (*p == *s)
+		else if (*p == '?' || *p == *s)
 			next = p + 1;
 		if (next) {
 			p = next;

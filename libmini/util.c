@@ -49,7 +49,7 @@ static size_t cat_one(char *buf, size_t n, size_t cap, const char *s)
 
 	if (len > cap - 1 - n)
 		len = cap - 1 - n;
-	memcpy(buf + n, s, len);
+	memcpy(buf + n, s, len); /* NOLINT(bugprone-not-null-*): cat_v ends it */
 	return n + len;
 }
 
@@ -174,6 +174,7 @@ static long send_syslog(char *buf, size_t len)
 	if (fd >= 0) {
 		r = sys3(SYS_connect, fd, (long)&sa, sizeof(sa));
 		if (r >= 0) {
+			/* NOLINTNEXTLINE(bugprone-not-null-*): a prefix */
 			memcpy(buf, "<11>", 4);
 			/* without the newline */
 			sys6(SYS_sendto, fd, (long)buf, len + 4 - 1, 0, 0, 0);

@@ -338,6 +338,7 @@ static int pad4(const unsigned char *in, size_t n, size_t *at)
 static int block(struct unz *u, const unsigned char *in, size_t n, size_t *at,
 		 unsigned check, uint64_t *sizes)
 {
+	/* NOLINTNEXTLINE(bugprone-implicit-widening-*): a byte times 4 */
 	size_t i = *at, hs = (in[i] + 1) * 4, end = i + hs - 4, out = u->len, data;
 	unsigned csz = check ? 4 << ((check + 2) / 3 - 1) : 0;
 	uint64_t csize = 0, usize = 0, v;

@@ -351,6 +351,7 @@ NOINLINE static int block(u8 *o, size_t room, size_t done, const u8 *b, int n, i
 				return UNZ_CORRUPT;
 		}
 		for (i = k = 0; k < ns; k++) {
+			/* NOLINTNEXTLINE(bugprone-implicit-widening-*): k < 4 */
 			int sz = k < ns - 1 ? (int)le(jt + 2 * k, 2) : left,
 			    cnt = k < ns - 1 ? seg : regen - i;
 
@@ -419,12 +420,12 @@ NOINLINE static int block(u8 *o, size_t room, size_t done, const u8 *b, int n, i
 		/* The offset, match and literal lengths, then the literal length, match
 		 * length and offset states. */
 		for (k = 0; k < 3; k++) {
-			int j = "\1\2\0"[k], c = z.t[j][st[j]].sym;
+			int j = (unsigned char)"\1\2\0"[k], c = z.t[j][st[j]].sym;
 
 			v[j] = z.base[j][c] + rd(&br, z.xbits[j][c]);
 		}
 		for (k = 0; m && k < 3; k++) {
-			int j = "\0\2\1"[k];
+			int j = (unsigned char)"\0\2\1"[k];
 			struct fse *t = &z.t[j][st[j]];
 
 			st[j] = t->base + rd(&br, t->bits);
@@ -535,7 +536,7 @@ static int frame(struct unz *u, const u8 *in, size_t n, size_t *ip)
 		win = 1ull << (10 + (in[i] >> 3));
 		win += (win >> 3) * (in[i++] & 7);
 	}
-	fl = "\0\1\2\4"[d & 3];
+	fl = (unsigned char)"\0\1\2\4"[d & 3];
 	if (n - i < (size_t)fl)
 		return UNZ_TRUNC;
 	if (le(in + i, fl))
@@ -626,6 +627,7 @@ int unz_zstd(struct unz *u, const unsigned char *in, size_t n)
 	/* Offset code c: 1 << c and c bits; length codes: from xbits. */
 	for (k = 0; k < 3; k++)
 		for (i = 0, v = k ? 3 : 0; i < 53; i++) {
+			/* NOLINTNEXTLINE(bugprone-implicit-widening-*): k < 3 */
 			x = k == 1 ? i : i < 16 + 8 * k ? 0 : xbits[i - 16 + 2 * k];
 			z.xbits[k][i] = x;
 			z.base[k][i] = k == 1 ? 1u << (i & 31) : v;

@@ -28,6 +28,7 @@ static long mmap_tracked(long len, long prot, long flags, long fd)
 #undef sys_mmap
 #define sys_mmap(len, prot, flags, fd) mmap_tracked(len, prot, flags, fd)
 
+/* NOLINTNEXTLINE(bugprone-suspicious-include): its static functions are the target */
 #include "../../libmini/depmod.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -199,7 +199,7 @@ static void replace(char *s, const char *from, const char *to)
 	size_t f = strlen(from), t = strlen(to);
 
 	while ((s = strstr(s, from))) {
-		memcpy(s, to, t);
+		memcpy(s, to, t); /* NOLINT(bugprone-not-null-*): within s */
 		memmove(s + t, s + f, strlen(s + f) + 1);
 		s += t;
 	}

@@ -175,6 +175,7 @@ static void sign(struct img *m, unsigned signer, unsigned key_id, unsigned sig_l
 	       (unsigned char[]){0, 0, 2, signer, key_id, 0, 0, 0, sig_len_field >> 24,
 				 sig_len_field >> 16, sig_len_field >> 8, sig_len_field},
 	       12);
+	/* NOLINTNEXTLINE(bugprone-not-null-*): the magic has no NUL */
 	memcpy(p + 12, "~Module signature appended~\n", 28);
 	m->len += signer + key_id + sig_len + 40;
 }
@@ -859,6 +860,7 @@ int main(int argc, char **argv)
 		for (unsigned n = ELF_MAX_SECTIONS; n <= ELF_MAX_SECTIONS + 1; n++) {
 			unsigned shoff = 64 + n;
 			memset(big, 0, sizeof(big));
+			/* NOLINTNEXTLINE(bugprone-not-null-*): bytes */
 			memcpy(big, "\177ELF\1\1\1", 7);
 			big[20] = 1;
 			big[32] = shoff, big[33] = shoff >> 8, big[34] = shoff >> 16;

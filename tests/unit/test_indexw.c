@@ -328,9 +328,7 @@ static int alias_normalize(char *s)
 	for (; *s; s++) {
 		if (*s == '-')
 			*s = '_';
-		else if (*s == ']')
-			return -1;
-		else if (*s == '[' && !(s = strchr(s, ']')))
+		else if (*s == ']' || (*s == '[' && !(s = strchr(s, ']'))))
 			return -1;
 	}
 	return 0;
