@@ -245,14 +245,20 @@ demo:
 	$(Q)$(MAKE) --no-print-directory O=build/demo defconfig all
 	$(Q)$(SRC)/tests/qemu/demo.sh build/demo/modbox
 
-# lint: the formatter's verdict, cppcheck, and a warning-free build
+# lint: the formatter's verdict, cppcheck, a warning-free build, clang-tidy (.clang-tidy)
 LINT_SRC = $(wildcard applets/*.[ch] libmini/*.[ch])
+LINT_TESTS = $(wildcard tests/unit/*.c tests/fuzz/*.c tests/fake/*.c)
+TIDY_FLAGS = -std=gnu11 -D_GNU_SOURCE -DMODBOX_VERSION='"lint"' \
+	-include build/lint/include/generated/autoconf.h
 lint:
 	clang-format --dry-run -Werror $(LINT_SRC)
 	cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		-D__GNUC__ -DCONFIG_INSMOD -DCONFIG_RMMOD -DCONFIG_LSMOD $(filter %.c,$(LINT_SRC))
 	$(MAKE) --no-print-directory O=build/lint allyesconfig >/dev/null
 	$(MAKE) --no-print-directory O=build/lint EXTRA_CFLAGS=-Werror
+	clang-tidy --quiet $(filter %.c,$(LINT_SRC)) -- $(TIDY_FLAGS) >build/lint/tidy.log 2>&1 && \
+	clang-tidy --quiet $(LINT_TESTS) -- $(TIDY_FLAGS) -DMODBOX_FAKE_KERNEL >>build/lint/tidy.log 2>&1 \
+		|| { grep -v 'warnings\? generated\.$$' build/lint/tidy.log; exit 1; }
 
 clean:
 	rm -rf $(O)/obj $(O)/modbox build

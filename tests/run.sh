@@ -90,10 +90,10 @@ unit() {
 lint() {
 	local out
 	if out=$(make --no-print-directory lint 2>&1); then
-		echo "ok - lint: clang-format, cppcheck, -Werror build"
+		echo "ok - lint: clang-format, cppcheck, -Werror build, clang-tidy"
 	else
 		tail -n 20 <<<"$out" | sed 's/^/# /'
-		echo "not ok - lint: clang-format, cppcheck, -Werror build"
+		echo "not ok - lint: clang-format, cppcheck, -Werror build, clang-tidy"
 	fi
 }
 
