@@ -267,7 +267,9 @@ static int cpus(void)
 int coldplug_main(int argc, char **argv)
 {
 	static char dir[4096];
-	struct opts o = {argv, 1, "nqvj:t:C:d:S:Vh", OPT_LONGS(""), 0, 0};
+	struct opts o = {
+		argv, 1, "nqvj:t:C:d:S:Vh", OPT_LONGS("\0\0\0\0\0\0\0\0version\0help"),
+		0,    0};
 	const char *root = 0, *kver = 0, *sys = "/sys/devices", *a, *conf[2] = {0};
 	struct pollfd fds[2] = {{-1, POLLIN, 0}, {-1, POLLIN, 0}};
 	unsigned long sigchld = 1 << 16;

@@ -29,7 +29,7 @@ _modbox_options() {
 			"-P= --symbol-prefix= -w --warn -v --verbose -V --version -h --help" \
 			"-u --unresolved-error -q --quiet -r --root"
 		;;
-	coldplug) echo "-n -q -v -j= -t= -C= -d= -S= -V -h" ;;
+	coldplug) echo "-n -q -v -j= -t= -C= -d= -S= -V --version -h --help" ;;
 	*) return 1 ;;
 	esac
 }
