@@ -81,6 +81,30 @@ module_tree() {
 	echo "$dir"
 }
 
+# test_modules ROOT REL: for a kernel built here (ROOT/build/linux: riscv64's), the kh_*
+# modules that export and import a symbol and take parameters, built against it once per
+# source content; prints their directory. Debian's packaged kernels have no tree.
+test_modules() {
+	local root=$1 rel=$2 hash dir tmp mods="kh_export kh_import kh_params"
+	hash=$(cat "$here/modules/"*.c | md5sum | cut -c1-12)
+	dir=$cache/testmods/$rel-$hash
+	if [ ! -e "$dir/.complete" ]; then
+		say "building the test modules for $rel"
+		tmp=$work/mods
+		mkdir -p "$tmp"
+		for m in $mods; do cp "$here/modules/$m.c" "$tmp/"; done
+		echo "obj-m := $(printf '%s.o ' $mods)" >"$tmp/Kbuild"
+		make -s -C "$root/build/linux" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- \
+			LOCALVERSION=-modbox M="$tmp" modules >&2 ||
+			{ say "building the test modules for $rel failed"; return 1; }
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		cp "$tmp"/*.ko "$dir/"
+		touch "$dir/.complete"
+	fi
+	echo "$dir"
+}
+
 t0=$(date +%s)
 root=$("$xk" root "$t") && rel=$(cat "$root/release") || {
 	echo "not ok - $t: setup: the kernel (scripts/cross-kernels.sh root $t)"
@@ -110,6 +134,14 @@ for a in insmod rmmod lsmod modprobe modinfo depmod; do ln -sf /bin/modbox "$d/s
 cp -a "$tree/lib" "$d/"
 rm -f "$d/.complete"
 cp "$other" "$d/lib/foreign/x86_64-dummy.ko"
+test_mods=0
+if [ -d "$root/build/linux" ]; then
+	km=$(test_modules "$root" "$rel") || { echo "not ok - $t: setup: the test modules"; exit 1; }
+	mkdir -p "$d/lib/modules/$rel/extra"
+	cp "$km"/*.ko "$d/lib/modules/$rel/extra/"
+	depmod -b "$d" "$rel" || { echo "not ok - $t: setup: depmod with the test modules"; exit 1; }
+	test_mods=1
+fi
 cp "$here/cross_guest.sh" "$d/init"
 chmod 755 "$d/init"
 cat >"$d/etc/testenv" <<-EOF
@@ -118,6 +150,7 @@ cat >"$d/etc/testenv" <<-EOF
 	NET_DRIVER=$net_driver
 	NET_BUS=$net_bus
 	OTHER_ARCH_MOD=/lib/foreign/x86_64-dummy.ko
+	TEST_MODS=$test_mods
 EOF
 mkinitramfs "$d" "$work/initrd.gz"
 t1=$(date +%s)

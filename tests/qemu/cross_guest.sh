@@ -23,6 +23,8 @@ modprobe_r_chain
 modprobe_device_alias
 modprobe_not_found
 other_arch_invalid_format
+test_modules_export_import
+test_module_params
 depmod_matches_debian
 "
 
@@ -210,6 +212,51 @@ t_other_arch_invalid_format() {
 	run $MB insmod $OTHER_ARCH_MOD
 	expect_rc 1
 	expect_err "Invalid module format"
+}
+
+# The kh_* test modules, built against a kernel built here (riscv64's): modprobe loads
+# the exporter before the importer, which then reads the exporter's symbol.
+t_test_modules_export_import() {
+	if [ "$TEST_MODS" != 1 ]; then
+		skip="no test modules for a packaged kernel"
+		return
+	fi
+	mark=$(dmesg | wc -l)
+	run $MB modprobe kh_import
+	expect_rc 0
+	expect_loaded kh_export
+	expect_loaded kh_import
+	expect_top "kh_import kh_export"
+	[ "$(proc_line kh_export | cut -d' ' -f4)" = "kh_import," ] ||
+		fail "kh_export's holders are not kh_import: $(proc_line kh_export)"
+	dmesg | sed -n "$((mark + 1)),\$p" | grep -q 'kh_import: kh_export_value is 42' ||
+		fail "the importer did not read the exporter's symbol (dmesg)"
+	run $MB modprobe -r kh_import
+	expect_rc 0
+	expect_gone kh_import
+	expect_gone kh_export
+}
+
+# Parameters of each kind reach the module as the kernel parses them.
+t_test_module_params() {
+	if [ "$TEST_MODS" != 1 ]; then
+		skip="no test modules for a packaged kernel"
+		return
+	fi
+	run $MB insmod $MD/extra/kh_params.ko myint=-42 myulong=18000000000000000000 \
+		myhexint=0x1234abcd mybool "mycharp=two words" myarr=1,2,3
+	expect_rc 0
+	expect_loaded kh_params
+	P=/sys/module/kh_params/parameters
+	for pv in myint=-42 myulong=18000000000000000000 myhexint=0x1234abcd mybool=Y \
+		myarr=1,2,3; do
+		v=$(cat $P/${pv%%=*} 2>/dev/null)
+		[ "$v" = "${pv#*=}" ] || fail "${pv%%=*} is '$v', expected '${pv#*=}'"
+	done
+	[ "$(cat $P/mycharp)" = "two words" ] || fail "mycharp is '$(cat $P/mycharp)'"
+	run $MB rmmod kh_params
+	expect_rc 0
+	expect_gone kh_params
 }
 
 # modbox's depmod on a copy of the tree writes what Debian's depmod wrote on the host.
