@@ -3,12 +3,14 @@
 # Debian bookworm's arm64 cloud kernel and 32-bit armmp kernel, their busybox-static, and
 # for riscv64 (no port in bookworm) a small kernel built from linux-source-6.1.
 #
-# Usage: scripts/cross-kernels.sh root|release|busybox aarch64|armhf|riscv64
+# Usage: scripts/cross-kernels.sh root|release|busybox|test-modules aarch64|armhf|riscv64
 #
 #   root     print the kernel's root: boot/vmlinuz-REL (riscv64: boot/Image-REL),
 #            boot/config-REL, lib/modules/REL/
 #   release  print REL, the kernel's `uname -r`
 #   busybox  print the path of a static busybox for the target
+#   test-modules  riscv64 only (the kernel built here): print the directory of the kh_*
+#            test modules (tests/qemu/modules) built against its tree
 #
 # Everything is cached under ${MODBOX_CACHE:-$HOME/.cache/modbox}/kernels/cross; a second
 # call uses no network. The arm packages come through the system's apt with the foreign
@@ -23,7 +25,7 @@ apt_opts="-q -o APT::Sandbox::User=root"
 say() { echo "cross-kernels.sh: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 usage() {
-	sed -n '6,11s/^# \{0,1\}//p' "$0" >&2
+	sed -n '6,13s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -226,6 +228,32 @@ busybox_of() {
 	echo "$out"
 }
 
+# test_modules TARGET: kh_export, kh_import (a symbol across modules) and kh_params, built
+# against the tree of a kernel built here, once per content of their sources.
+test_modules() {
+	root=$(root_of "$1")
+	[ -d "$root/build/linux" ] || die "no kernel tree for $1: test modules need one built here"
+	rel=$(cat "$root/release")
+	mods="kh_export kh_import kh_params"
+	src=$top/tests/qemu/modules
+	hash=$(for m in $mods; do cat "$src/$m.c"; done | md5sum | cut -c1-12)
+	out=$cache/testmods-$rel-$hash
+	if [ ! -e "$out/.complete" ]; then
+		say "building the test modules for $rel"
+		rm -rf "$out" "$out.d"
+		mkdir -p "$out.d"
+		for m in $mods; do cp "$src/$m.c" "$out.d/"; done
+		echo "obj-m := $(printf '%s.o ' $mods)" >"$out.d/Kbuild"
+		make -s -C "$root/build/linux" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- \
+			LOCALVERSION=-modbox M="$out.d" modules >&2 || die "building the test modules failed"
+		mkdir -p "$out"
+		cp "$out.d"/*.ko "$out/"
+		rm -rf "$out.d"
+		touch "$out/.complete"
+	fi
+	echo "$out"
+}
+
 [ $# = 2 ] || usage
 mkdir -p "$cache"
 # One fetch or build per target at a time; targets do not wait for each other.
@@ -235,5 +263,6 @@ case $1 in
 root) root_of "$2" ;;
 release) cat "$(root_of "$2")/release" ;;
 busybox) busybox_of "$2" ;;
+test-modules) test_modules "$2" ;;
 *) usage ;;
 esac

@@ -117,6 +117,10 @@ for a in arm64 armhf; do
 	suite modinfo-oracle-$a tests/cli/modinfo_oracle.sh $B/default/modbox $a
 	suite depmod-oracle-$a tests/cli/depmod_oracle.sh $B/default/modbox $a
 done
+# the riscv64 kernel built here, with the test modules
+case " ${MODBOX_TARGETS-riscv64} " in *" riscv64 "*)
+	suite depmod-oracle-riscv64 tests/cli/depmod_oracle.sh $B/default/modbox riscv64 ;;
+esac
 # Debian's full 6.12 tree: .ko.xz, read by the build with the decoders
 suite modinfo-oracle-6.12 tests/cli/modinfo_oracle.sh $B/full/modbox 6.12
 suite depmod-oracle-6.12 tests/cli/depmod_oracle.sh $B/full/modbox 6.12

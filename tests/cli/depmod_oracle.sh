@@ -5,6 +5,8 @@
 # interrupted run must leave every file whole; -n prints the text files.
 # With ARCH (arm64 or armhf): the byte-for-byte comparison on Debian's full 6.1 tree of
 # that architecture (scripts/kernels.sh foreign-tree), read on this host.
+# With riscv64: the same on the riscv64 kernel built here (scripts/cross-kernels.sh) with
+# the kh_* test modules in extra/ (a symbol exported across modules).
 # With 6.12: the same on Debian's full 6.12 amd64 tree (4,230 .ko.xz, decompressed by
 # MODBOX: a build with FEATURE_XZ).
 # Usage: tests/cli/depmod_oracle.sh MODBOX [ARCH|6.12]
@@ -21,6 +23,9 @@ fi
 t="depmod oracle${arch:+ ($arch)}"
 if [ "$arch" = 6.12 ]; then
 	root=$("$top/scripts/kernels.sh" full-tree 6.12) && V=$(cat "$root/release")
+elif [ "$arch" = riscv64 ]; then
+	root=$("$top/scripts/cross-kernels.sh" root riscv64) && V=$(cat "$root/release") &&
+		km=$("$top/scripts/cross-kernels.sh" test-modules riscv64)
 elif [ -n "$arch" ]; then
 	root=$("$top/scripts/kernels.sh" foreign-tree "$arch") && V=$(cat "$root/release")
 else
@@ -35,6 +40,10 @@ files="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softd
 for d in A B; do
 	mkdir -p "$T/$d/lib/modules"
 	cp -al "$root/lib/modules/$V" "$T/$d/lib/modules/"
+	if [ "$arch" = riscv64 ]; then
+		mkdir "$T/$d/lib/modules/$V/extra"
+		cp "$km"/*.ko "$T/$d/lib/modules/$V/extra/"
+	fi
 	# a foreign tree comes indexed: each depmod must write its files anew
 	for f in $files; do rm -f "$T/$d/lib/modules/$V/$f"; done
 done

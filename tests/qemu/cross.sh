@@ -81,30 +81,6 @@ module_tree() {
 	echo "$dir"
 }
 
-# test_modules ROOT REL: for a kernel built here (ROOT/build/linux: riscv64's), the kh_*
-# modules that export and import a symbol and take parameters, built against it once per
-# source content; prints their directory. Debian's packaged kernels have no tree.
-test_modules() {
-	local root=$1 rel=$2 hash dir tmp mods="kh_export kh_import kh_params"
-	hash=$(cat "$here/modules/"*.c | md5sum | cut -c1-12)
-	dir=$cache/testmods/$rel-$hash
-	if [ ! -e "$dir/.complete" ]; then
-		say "building the test modules for $rel"
-		tmp=$work/mods
-		mkdir -p "$tmp"
-		for m in $mods; do cp "$here/modules/$m.c" "$tmp/"; done
-		echo "obj-m := $(printf '%s.o ' $mods)" >"$tmp/Kbuild"
-		make -s -C "$root/build/linux" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- \
-			LOCALVERSION=-modbox M="$tmp" modules >&2 ||
-			{ say "building the test modules for $rel failed"; return 1; }
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		cp "$tmp"/*.ko "$dir/"
-		touch "$dir/.complete"
-	fi
-	echo "$dir"
-}
-
 t0=$(date +%s)
 root=$("$xk" root "$t") && rel=$(cat "$root/release") || {
 	echo "not ok - $t: setup: the kernel (scripts/cross-kernels.sh root $t)"
@@ -136,7 +112,7 @@ rm -f "$d/.complete"
 cp "$other" "$d/lib/foreign/x86_64-dummy.ko"
 test_mods=0
 if [ -d "$root/build/linux" ]; then
-	km=$(test_modules "$root" "$rel") || { echo "not ok - $t: setup: the test modules"; exit 1; }
+	km=$("$xk" test-modules "$t") || { echo "not ok - $t: setup: the test modules"; exit 1; }
 	mkdir -p "$d/lib/modules/$rel/extra"
 	cp "$km"/*.ko "$d/lib/modules/$rel/extra/"
 	depmod -b "$d" "$rel" || { echo "not ok - $t: setup: depmod with the test modules"; exit 1; }
