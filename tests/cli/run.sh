@@ -309,11 +309,13 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v python3 >/d
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(\"/dev/log\")
-s.settimeout(5)
+s.settimeout(30)
 print(\"ready\", flush=True)
 sys.stdout.write(s.recv(4096).decode())
 " >"$1" &
-		for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /dev/log ] && break; sleep 0.2; done
+		# python3 can take seconds to start on a loaded host: wait up to 20 s
+		i=0
+		while [ ! -S /dev/log ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 		"$2" -s nosuchmod
 		r=$?
 		wait
