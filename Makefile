@@ -239,7 +239,7 @@ fuzz:
 	$(Q)FUZZ_TIME=$(FUZZ_TIME) $(SRC)/tests/fuzz/run.sh
 
 bench: $(O)/modbox
-	$(Q)$(SRC)/scripts/deps.sh test
+	$(Q)$(SRC)/scripts/deps.sh bench
 	$(Q)$(SRC)/bench/run.sh $(O)/modbox
 
 demo:

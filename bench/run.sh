@@ -31,5 +31,18 @@ command -v valgrind >/dev/null || { echo "bench: valgrind is needed" >&2; exit 1
 	echo
 	make -C "$top" --no-print-directory -s O=build/bench-full full_defconfig all >/dev/null &&
 		"$top/bench/depmod_modinfo.sh" "$MB" 5 "$top/build/bench-full/modbox"
+	# MODBOX_BENCH_BOOTS=0 leaves the QEMU boots out
+	if [ "${MODBOX_BENCH_BOOTS:-5}" != 0 ]; then
+		echo
+		echo "## coldplug against the rescanning modprobe loop (QEMU)"
+		echo
+		echo "Debian's full 6.12 amd64 kernel on q35 with the device set of"
+		echo "tests/qemu/coldplug.sh; seconds from the start of each way to all drivers loaded"
+		echo "and the system quiet (coldplug's 250 ms quiet period included), each way booted"
+		echo "in turn, one boot at a time."
+		echo
+		"$top/bench/coldplug.sh" "$top/build/bench-full/modbox" "${MODBOX_BENCH_BOOTS:-5}"
+	fi
 } | tee "$top/bench/results.md.new"
 mv "$top/bench/results.md.new" "$top/bench/results.md"
+"$top/bench/charts.sh" "$top/bench/results.md"

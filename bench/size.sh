@@ -1,9 +1,9 @@
 #!/bin/bash
 # Sizes of modbox's configurations (x86_64 text and file bytes, then the same for the
 # cross targets aarch64, armhf and riscv64), beside the binaries a
-# user would otherwise reach for on this machine: Debian's kmod and busybox-static.
-# (Building busybox and toybox with only their module applets, as modbox is built, is the
-# bench issue's work; Debian's busybox-static here carries all its applets.)
+# user would otherwise reach for on this machine: Debian's kmod and busybox-static (all
+# its applets); then busybox and toybox with their module applets alone, built as modbox
+# is (bench/peers.sh).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -33,9 +33,9 @@ for t in ${MODBOX_TARGETS-aarch64 armhf riscv64}; do
 	for c in tiny_defconfig defconfig; do
 		[ $c = tiny_defconfig ] || c=${t/aarch64/arm64}_defconfig
 		d=$B/$t-$c
-		make --no-print-directory -s TARGET=$t O=$d $c >/dev/null &&
-			make --no-print-directory -s TARGET=$t O=$d >/dev/null &&
-			row "modbox $c ($t)" $d/modbox
+		make --no-print-directory -s TARGET="$t" O="$d" "$c" >/dev/null &&
+			make --no-print-directory -s TARGET="$t" O="$d" >/dev/null &&
+			row "modbox $c ($t)" "$d/modbox"
 	done
 done
 for b in /bin/kmod /usr/bin/kmod; do [ -x $b ] && { row "Debian kmod (dynamic, + libkmod)" $b; break; }; done
@@ -43,4 +43,6 @@ for l in /lib/x86_64-linux-gnu/libkmod.so.2 /usr/lib/x86_64-linux-gnu/libkmod.so
 	[ -e $l ] && { row "  libkmod.so.2" "$(readlink -f $l)"; break; }
 done
 [ -x /bin/busybox ] && row "Debian busybox-static (all applets)" /bin/busybox
+# busybox and toybox for every target, from Debian's sources (cached after the first run)
+"$top/bench/peers.sh"
 exit 0

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install the Debian packages modbox needs to build and test: idempotent, non-interactive.
 # Usage: scripts/deps.sh [GROUP...]   groups: build (default), test, qemu, zlib, fuzz,
-#        cross, cross-qemu, all
+#        cross, cross-qemu, bench, all
 #        scripts/deps.sh foreign-arch ARCH   let apt download ARCH's packages (arm64, armhf)
 #   cross       the cross compilers and musl for aarch64, armhf and riscv64 (riscv64's musl
 #               is built from source by scripts/musl.sh) and qemu-user to run them
 #   cross-qemu  cross, plus qemu-system for arm and riscv and what building riscv64's
 #               test kernel from linux-source-6.1 takes
+#   bench       what make bench takes: qemu, cross, valgrind, GNU time, gnuplot
 set -eu
 
 # foreign_arch ARCH: dpkg knows ARCH as a foreign architecture and apt's lists hold its
@@ -51,6 +52,8 @@ pkgs_fuzz="$pkgs_test clang libclang-rt-dev llvm zstd"
 # musl-dev:ARCH brings /usr/lib/TRIPLET-musl/musl-gcc.specs, which the Makefile uses.
 pkgs_cross="$pkgs_build gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu
 	musl-dev:arm64 musl-dev:armhf dpkg-dev qemu-user-static"
+# make bench: the peers' builds (busybox, toybox: apt-get source), callgrind, the charts
+pkgs_bench="$pkgs_qemu $pkgs_cross valgrind time gnuplot-nox"
 pkgs_cross_qemu="$pkgs_cross $pkgs_test qemu-system-arm qemu-system-misc linux-source-6.1
 	flex bison bc libelf-dev"
 
@@ -65,8 +68,9 @@ for g in "$@"; do
 	fuzz) want="$want $pkgs_fuzz" ;;
 	cross) want="$want $pkgs_cross" ;;
 	cross-qemu) want="$want $pkgs_cross_qemu" ;;
-	all) want="$want $pkgs_qemu $pkgs_fuzz $pkgs_cross_qemu" ;;
-	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, fuzz, cross, cross-qemu, all)" >&2; exit 1 ;;
+	bench) want="$want $pkgs_bench" ;;
+	all) want="$want $pkgs_qemu $pkgs_fuzz $pkgs_cross_qemu $pkgs_bench" ;;
+	*) echo "deps.sh: unknown group '$g' (build, test, qemu, zlib, fuzz, cross, cross-qemu, bench, all)" >&2; exit 1 ;;
 	esac
 done
 

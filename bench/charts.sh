@@ -1,0 +1,107 @@
+#!/bin/bash
+# The charts the README shows, drawn with gnuplot from the tables of bench/results.md
+# (make bench writes both): size.svg (text bytes on x86_64 against busybox, toybox and
+# kmod), speed.svg (modbox's instructions and wall time as a fraction of kmod's) and,
+# when the coldplug table is there, coldplug.svg (seconds to all drivers loaded).
+# Usage: bench/charts.sh [RESULTS.md [OUTDIR]]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+res=${1:-$top/bench/results.md}
+out=${2:-$(dirname "$res")}
+command -v gnuplot >/dev/null || { echo "charts.sh: gnuplot is needed (gnuplot-nox)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+
+# cells PATTERN: the cells of the first table row whose first cell matches PATTERN (awk
+# regex), tab-separated, trimmed.
+cells() {
+	P=$1 awk -F"|" '/^\|/ { c = $2; gsub(/^ +| +$/, "", c) }
+		/^\|/ && c ~ ENVIRON["P"] {
+		for (i = 2; i < NF; i++) { gsub(/^ +| +$/, "", $i); printf "%s%s", $i, (i < NF - 1 ? "\t" : "\n") }
+		exit }' "$res"
+}
+# bar LABEL PATTERN [PATTERN2]: "LABEL<TAB>text" (PATTERN2's text added: kmod + libkmod)
+bar() {
+	local a b
+	a=$(cells "$2" | cut -f2)
+	[ -n "$a" ] && [ "$a" != - ] || return 0
+	if [ $# = 3 ]; then
+		b=$(cells "$3" | cut -f2)
+		a=$((a + ${b:-0}))
+	fi
+	printf '"%s"\t%s\n' "$1" "$a"
+}
+common='set terminal svg size 760,380 dynamic font "sans,12" background "white"
+set style fill solid 0.8 border -1
+set grid xtics lc rgb "#dddddd"
+set border 3
+set tics nomirror
+set key off
+set datafile separator "\t"
+set termoption noenhanced'
+
+{
+	bar "modbox: insmod alone" '^modbox tiny_defconfig \(insmod \)'
+	bar "busybox 1.35: insmod alone" '^busybox .*\(insmod\), x86_64'
+	bar "modbox: the six (default)" '^modbox defconfig \('
+	bar "busybox 1.35: the six" '^busybox .*\(insmod rmmod lsmod modprobe modinfo depmod\), x86_64'
+	bar "toybox 0.8.9: five" '^toybox .*, x86_64'
+	bar "modbox full (+coldplug, decoders)" '^modbox full_defconfig'
+	bar "kmod 30 + libkmod (dynamic)" '^Debian kmod' '^libkmod'
+} >"$work/size.dat"
+if [ -s "$work/size.dat" ]; then
+	gnuplot <<-EOF
+		$common
+		set output "$out/size.svg"
+		set title "Text bytes, x86_64, static musl -Os (kmod: Debian's, dynamic)"
+		set xlabel "KiB of text"
+		set yrange [$(($(wc -l <"$work/size.dat") - 1)).6:-0.6]
+		set xrange [0:*]
+		set offsets 0, graph 0.15, 0, 0
+		plot "$work/size.dat" using (\$2/2048):0:(\$2/2048):(0.35):yticlabels(1) with boxxyerror lc rgb "#4477aa", \
+			"" using (\$2/1024):0:(sprintf(" %d", \$2)) with labels left offset 0.3,0
+	EOF
+	echo "wrote $out/size.svg"
+fi
+
+# speed: instruction and wall-time ratios (modbox / kmod) of the lookup and depmod rows
+awk -F'|' '/^\| / && NF >= 10 && $4 ~ /[0-9]/ && $5 ~ /^ *[0-9.]+ *$/ && $8 ~ /^ *[0-9.]+ *$/ {
+	for (i = 2; i < NF; i++) gsub(/^ +| +$/, "", $i)
+	l = substr($2, 1, 44)
+	if (index(l, "(") && !index(l, ")")) l = substr(l, 1, index(l, "(") - 2)
+	printf "\"%s\"\t%s\t%s\n", l, $5, $8 }' "$res" >"$work/speed.dat"
+if [ -s "$work/speed.dat" ]; then
+	gnuplot <<-EOF
+		$common
+		set terminal svg size 760,$((120 + 40 * $(wc -l <"$work/speed.dat"))) dynamic font "sans,12" background "white"
+		set output "$out/speed.svg"
+		set title "modbox as a fraction of kmod 30 (less is faster; 1 = kmod)"
+		set key bottom right box opaque
+		set yrange [$(($(wc -l <"$work/speed.dat") - 1)).6:-0.6]
+		set xrange [0:1.2]
+		set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "#aa3377" dt 2
+		plot "$work/speed.dat" using (\$2/2):(\$0-0.18):(\$2/2):(0.16):yticlabels(1) with boxxyerror lc rgb "#4477aa" title "instructions", \
+			"" using (\$3/2):(\$0+0.18):(\$3/2):(0.16) with boxxyerror lc rgb "#ccbb44" title "wall time"
+	EOF
+	echo "wrote $out/speed.svg"
+fi
+
+# coldplug: the median seconds of each way (bench/coldplug.sh's table)
+awk -F'|' '/^\| .*(coldplug`|rescanning loop|one pass) / {
+	for (i = 2; i < NF; i++) gsub(/^ +| +$/, "", $i)
+	gsub(/`/, "", $2)
+	if ($3 ~ /^[0-9.]+$/) printf "\"%s (%s modules)\"\t%s\n", $2, $5, $3 }' "$res" >"$work/cp.dat"
+if [ -s "$work/cp.dat" ]; then
+	gnuplot <<-EOF
+		$common
+		set output "$out/coldplug.svg"
+		set title "All drivers loaded, seconds from the start (QEMU TCG, median of 5 boots)"
+		set yrange [$(($(wc -l <"$work/cp.dat") - 1)).6:-0.6]
+		set xrange [0:*]
+		set offsets 0, graph 0.12, 0, 0
+		plot "$work/cp.dat" using (\$2/2):0:(\$2/2):(0.35):yticlabels(1) with boxxyerror lc rgb "#228833", \
+			"" using 2:0:(sprintf(" %.2f s", \$2)) with labels left offset 0.3,0
+	EOF
+	echo "wrote $out/coldplug.svg"
+fi
