@@ -29,10 +29,12 @@ drivers/ras drivers/acpi drivers/platform/x86 drivers/hwmon drivers/thermal driv
 drivers/firmware drivers/misc drivers/dma drivers/gpio sound/core sound/pci/hda
 sound/hda sound/soundcore.ko.xz virt net/core net/vmw_vsock"
 
-# cp_image OUT [MODE]: the initramfs (uncompressed: the modules are .ko.xz already, and
-# TCG unpacks a plain archive faster than it inflates one); prints its module count.
+# cp_image OUT [peers]: the initramfs (uncompressed: the modules are .ko.xz already, and
+# TCG unpacks a plain archive faster than it inflates one); prints its module count. With
+# "peers" (bench/coldplug.sh), kmod's modprobe too: /kmod/modprobe, Debian's kmod with the
+# libraries it links (busybox's is in the image anyway).
 cp_image() {
-	local out=$1 full rel md d key tree n
+	local out=$1 full rel md d key tree n lib
 	full=$("$kernels" full-tree 6.12) || return 1
 	rel=$(cat "$full/release")
 	md=$full/lib/modules/$rel
@@ -64,6 +66,15 @@ cp_image() {
 	modbox_tree "$d" "$modbox"
 	cp -a "$tree/lib" "$d/"
 	mkdir -p "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc"
+	if [ "${2:-}" = peers ]; then
+		mkdir -p "$d/kmod"
+		cp /usr/bin/kmod "$d/kmod/kmod"
+		ln -s kmod "$d/kmod/modprobe"
+		for lib in $(ldd /usr/bin/kmod | grep -o '/[^ ]*'); do
+			mkdir -p "$d$(dirname "$lib")"
+			cp -L "$lib" "$d$lib"
+		done
+	fi
 	cp "$here/coldplug_guest.sh" "$d/init"
 	chmod 755 "$d/init"
 	{

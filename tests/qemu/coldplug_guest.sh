@@ -5,6 +5,8 @@
 #   loop      the rescanning loop: modbox modprobe -a over every modalias, again until no
 #             new modalias appears (the reference set)
 #   oneshot   one pass of the loop (the classic `find /sys -name modalias | xargs modprobe`)
+# modbox.probe=kmod or busybox: the loop and the one pass with that modprobe instead of
+# modbox's (kmod's in /kmod: the image of bench/coldplug.sh).
 # Lines: "time MODE SECONDS", "set MODE NAME..." (the modules loaded, sorted), "# ..." and
 # "ok NAME" / "not ok NAME" for the cases.
 PATH=/bin:/sbin
@@ -20,6 +22,11 @@ report() { echo "$*" >>$out; }
 mode=$(sed -n 's/.*modbox\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 # modbox.opts=-j,4: options for the first coldplug run (bench/coldplug.sh)
 opts=$(sed -n 's/.*modbox\.opts=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+case $(sed -n 's/.*modbox\.probe=\([a-z]*\).*/\1/p' /proc/cmdline) in
+kmod) PROBE=/kmod/modprobe ;;
+busybox) PROBE="busybox modprobe" ;;
+*) PROBE="$MB modprobe" ;;
+esac
 up() { cut -d' ' -f1 /proc/uptime; }
 mods() { cut -d' ' -f1 /proc/modules | sort; }
 
@@ -40,7 +47,7 @@ loop() {
 		[ "$cur" != "$prev" ] || break
 		passes=$((passes + 1))
 		# shellcheck disable=SC2086 # one word per alias
-		$MB modprobe -qa $cur
+		$PROBE -qa $cur
 		prev=$cur
 		[ "${1:-}" != 1 ] || break
 	done
