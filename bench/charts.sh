@@ -1,7 +1,8 @@
 #!/bin/bash
 # The charts the README shows, drawn with gnuplot from the tables of bench/results.md
 # (make bench writes both): size.svg (text bytes on x86_64 against busybox, toybox and
-# kmod), speed.svg (modbox's instructions and wall time as a fraction of kmod's) and,
+# kmod), speed.svg (modbox's instructions and wall time as a fraction of kmod's and
+# busybox's) and,
 # when the coldplug table is there, coldplug.svg (seconds to all drivers loaded).
 # Usage: bench/charts.sh [RESULTS.md [OUTDIR]]
 set -u
@@ -68,15 +69,17 @@ fi
 # speed: instruction and wall-time ratios (modbox / kmod) of the lookup and depmod rows
 awk -F'|' '/^\| / && NF >= 10 && $4 ~ /[0-9]/ && $5 ~ /^ *[0-9.]+ *$/ && $8 ~ /^ *[0-9.]+ *$/ {
 	for (i = 2; i < NF; i++) gsub(/^ +| +$/, "", $i)
-	l = substr($2, 1, 44)
+	l = $2
+	if (l !~ /^busybox: /) l = "kmod: " l
+	l = substr(l, 1, 54)
 	if (index(l, "(") && !index(l, ")")) l = substr(l, 1, index(l, "(") - 2)
 	printf "\"%s\"\t%s\t%s\n", l, $5, $8 }' "$res" >"$work/speed.dat"
 if [ -s "$work/speed.dat" ]; then
 	gnuplot <<-EOF
 		$common
-		set terminal svg size 760,$((120 + 40 * $(wc -l <"$work/speed.dat"))) dynamic font "sans,12" background "white"
+		set terminal svg size 860,$((120 + 34 * $(wc -l <"$work/speed.dat"))) dynamic font "sans,12" background "white"
 		set output "$out/speed.svg"
-		set title "modbox as a fraction of kmod 30 (less is faster; 1 = kmod)"
+		set title "modbox as a fraction of kmod 30 and of busybox 1.35 (less is faster; 1 = the same)"
 		set key bottom right box opaque
 		set yrange [$(($(wc -l <"$work/speed.dat") - 1)).6:-0.6]
 		set xrange [0:1.2]

@@ -4,16 +4,20 @@
 # alternating runs, peak memory. Prints a markdown table.
 # With a second binary built with the decoders (full_defconfig), the same on Debian's full
 # 6.12 tree of 4,230 .ko.xz modules.
+# Then the 6.1 rows against busybox 1.35 (bench/busybox.sh), in a second table.
 # Usage: bench/depmod_modinfo.sh [MODBOX] [RUNS] [MODBOX_FULL]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/busybox.sh
+. "$top/bench/busybox.sh"
+bb_ns "$0" "$@"
 MB=$(realpath "${1:-$top/modbox}")
 RUNS=${2:-11}
 FULL=${3:-}
 R=$("$top/scripts/kernels.sh" root 6.1) && REL=$("$top/scripts/kernels.sh" release 6.1) || exit 1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for t in k m; do
+for t in k m b; do
 	mkdir -p "$T/$t/lib/modules"
 	cp -al "$R/lib/modules/$REL" "$T/$t/lib/modules/"
 done
@@ -23,12 +27,12 @@ MODINFO=$(command -v modinfo || echo /sbin/modinfo)
 
 # every process's instructions: modbox's depmod reads modules in one process per CPU
 instr() { valgrind --tool=callgrind --callgrind-out-file="$T/cg.%p" "$@" 2>&1 >/dev/null |
-	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }'; }
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 rss() { for _ in 1 2 3 4 5; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; done |
 	sort -n | head -n 1; }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-row() { # row LABEL "MODBOX ARGS" "KMOD ARGS"
+row() { # row LABEL "MODBOX ARGS" "PEER ARGS"
 	local label=$1 m=$2 k=$3 im=- ik=- wm wk
 	if [ -z "${NOINSTR:-}" ]; then # callgrind: about 50 times slower than the program
 		# shellcheck disable=SC2086
@@ -58,6 +62,22 @@ row "modinfo of one module file (ipip.ko)" "$MB modinfo $KO" "$MODINFO $KO"
 find "$R/lib/modules/$REL" -name '*.ko' | sort >"$T/all"
 row "modinfo of every module of the 6.1 tree ($(wc -l <"$T/all") files, one run)" \
 	"$MB modinfo $(tr '\n' ' ' <"$T/all")" "$MODINFO $(tr '\n' ' ' <"$T/all")"
+
+# busybox's modinfo reads /lib/modules/$(uname -r)/modules.dep even for a path: kmod's
+bb_bind "$T/k/lib/modules/$REL"
+if [ -n "$BB" ]; then
+	echo
+	echo "The 6.1 rows against busybox 1.35 (modbox's defconfig applets, static, musl, -Os; its"
+	echo "depmod writes modules.dep, .alias and .symbols as text, from each module's depends=):"
+	echo
+	echo "| work | modbox instructions | busybox instructions | ratio | modbox ms | busybox ms | ratio | modbox KiB | busybox KiB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	row "busybox: depmod, 6.1 cloud tree ($(wc -l <"$T/all") .ko)" \
+		"$MB depmod -b $T/m $REL" "$BB depmod -b $T/b $REL"
+	row "busybox: modinfo of one module file (ipip.ko)" "$MB modinfo $KO" "$BB modinfo $KO"
+	row "busybox: modinfo of every module of the 6.1 tree ($(wc -l <"$T/all") files, one run)" \
+		"$MB modinfo $(tr '\n' ' ' <"$T/all")" "$BB modinfo $(tr '\n' ' ' <"$T/all")"
+fi
 
 [ -n "$FULL" ] || exit 0
 FULL=$(realpath "$FULL")
