@@ -82,7 +82,7 @@ if [ -s "$work/speed.dat" ]; then
 		set title "modbox as a fraction of kmod 30 and of busybox 1.35 (less is faster; 1 = the same)"
 		set key bottom right box opaque
 		set yrange [$(($(wc -l <"$work/speed.dat") - 1)).6:-0.6]
-		set xrange [0:1.2]
+		set xrange [0:*]
 		set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "#aa3377" dt 2
 		plot "$work/speed.dat" using (\$2/2):(\$0-0.18):(\$2/2):(0.16):yticlabels(1) with boxxyerror lc rgb "#4477aa" title "instructions", \
 			"" using (\$3/2):(\$0+0.18):(\$3/2):(0.16) with boxxyerror lc rgb "#ccbb44" title "wall time"
