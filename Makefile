@@ -149,6 +149,7 @@ applets-$(CONFIG_COLDPLUG) += applets/coldplug.o
 libmini := libmini/util.o libmini/params.o libmini/kernel.o libmini/modfile.o libmini/str.o \
 	libmini/elf.o libmini/index.o libmini/match.o libmini/config.o libmini/modules.o \
 	libmini/sig.o libmini/indexw.o libmini/unz.o libmini/depmod.o libmini/uevent.o
+libmini-$(CONFIG_FEATURE_2_4_MODULES) += libmini/mod24.o
 libmini-$(CONFIG_FEATURE_GZIP) += libmini/gzip.o
 libmini-$(CONFIG_FEATURE_XZ) += libmini/xz.o
 libmini-$(CONFIG_FEATURE_ZSTD) += libmini/zstd.o

@@ -43,7 +43,10 @@ if [ "${1:-}" = foreign-arch ]; then
 fi
 
 pkgs_build="make gcc musl-tools kconfig-frontends-nox file binutils"
-pkgs_test="$pkgs_build kmod xz-utils zstd cpio gzip zlib1g-dev groff-base"
+# gcc -m32 for the 2.4 linker's i386 unit test: 32-bit libc and libgcc (with ASan and
+# UBSan). Not gcc-multilib, which bookworm will not install beside the cross compilers.
+pkgs_i386="libc6-dev-i386 lib32gcc-12-dev"
+pkgs_test="$pkgs_build kmod xz-utils zstd cpio gzip zlib1g-dev groff-base $pkgs_i386"
 # zlib: what scripts/zlib.sh needs to fetch and unpack Debian's zlib source
 pkgs_zlib="dpkg-dev"
 pkgs_qemu="$pkgs_test $pkgs_zlib qemu-system-x86 busybox-static gcc-12 libc6-dev bc libelf-dev"
