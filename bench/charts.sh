@@ -42,6 +42,25 @@ set key off
 set datafile separator "\t"
 set termoption noenhanced'
 
+# bars NAME TITLE XLABEL DIVISOR COLOUR FORMAT: NAME.svg, a bar for each line of
+# $work/NAME.dat ("label"<TAB>value): the value over DIVISOR, and FORMAT of it beside
+bars() {
+	local dat=$work/$1.dat
+	[ -s "$dat" ] || return 0
+	gnuplot <<-EOF
+		$common
+		set output "$out/$1.svg"
+		set title "$2"
+		set xlabel "$3"
+		set yrange [$(($(wc -l <"$dat") - 1)).6:-0.6]
+		set xrange [0:*]
+		set offsets 0, graph 0.15, 0, 0
+		plot "$dat" using (\$2/$4/2):0:(\$2/$4/2):(0.35):yticlabels(1) with boxxyerror lc rgb "$5", \
+			"" using (\$2/$4):0:(sprintf(" $6", \$2)) with labels left offset 0.3,0
+	EOF
+	echo "wrote $out/$1.svg"
+}
+
 {
 	bar "modbox: insmod alone" '^modbox tiny_defconfig \(insmod \)'
 	bar "busybox 1.35: insmod alone" '^busybox .*\(insmod\), x86_64'
@@ -51,20 +70,8 @@ set termoption noenhanced'
 	bar "modbox full (+coldplug, decoders)" '^modbox full_defconfig'
 	bar "kmod 30 + libkmod (dynamic)" '^Debian kmod' '^libkmod'
 } >"$work/size.dat"
-if [ -s "$work/size.dat" ]; then
-	gnuplot <<-EOF
-		$common
-		set output "$out/size.svg"
-		set title "Text bytes, x86_64, static musl -Os (kmod: Debian's, dynamic)"
-		set xlabel "KiB of text"
-		set yrange [$(($(wc -l <"$work/size.dat") - 1)).6:-0.6]
-		set xrange [0:*]
-		set offsets 0, graph 0.15, 0, 0
-		plot "$work/size.dat" using (\$2/2048):0:(\$2/2048):(0.35):yticlabels(1) with boxxyerror lc rgb "#4477aa", \
-			"" using (\$2/1024):0:(sprintf(" %d", \$2)) with labels left offset 0.3,0
-	EOF
-	echo "wrote $out/size.svg"
-fi
+bars size "Text bytes, x86_64, static musl -Os (kmod: Debian's, dynamic)" "KiB of text" 1024 \
+	"#4477aa" "%d"
 
 # speed: instruction and wall-time ratios (modbox / kmod) of the lookup and depmod rows
 awk -F'|' '/^\| / && NF >= 10 && $4 ~ /[0-9]/ && $5 ~ /^ *[0-9.]+ *$/ && $8 ~ /^ *[0-9.]+ *$/ {
@@ -94,17 +101,6 @@ fi
 awk -F'|' '/^\| .*(coldplug`|rescanning loop|one pass) / {
 	for (i = 2; i < NF; i++) gsub(/^ +| +$/, "", $i)
 	gsub(/`/, "", $2)
-	if ($3 ~ /^[0-9.]+$/) printf "\"%s (%s modules)\"\t%s\n", $2, $5, $3 }' "$res" >"$work/cp.dat"
-if [ -s "$work/cp.dat" ]; then
-	gnuplot <<-EOF
-		$common
-		set output "$out/coldplug.svg"
-		set title "All drivers loaded, seconds from the start (QEMU TCG, median of 5 boots)"
-		set yrange [$(($(wc -l <"$work/cp.dat") - 1)).6:-0.6]
-		set xrange [0:*]
-		set offsets 0, graph 0.12, 0, 0
-		plot "$work/cp.dat" using (\$2/2):0:(\$2/2):(0.35):yticlabels(1) with boxxyerror lc rgb "#228833", \
-			"" using 2:0:(sprintf(" %.2f s", \$2)) with labels left offset 0.3,0
-	EOF
-	echo "wrote $out/coldplug.svg"
-fi
+	if ($3 ~ /^[0-9.]+$/) printf "\"%s (%s modules)\"\t%s\n", $2, $5, $3 }' "$res" >"$work/coldplug.dat"
+bars coldplug "All drivers loaded (QEMU TCG, median of 5 boots)" \
+	seconds 1 "#228833" "%.2f s"
